@@ -1,0 +1,93 @@
+"""Errors of the service layers (tenants, audit, ...), each with a stable ``code`` and HTTP status.
+
+``sceau.core.errors.SceauError`` subclasses from the credential core are mapped to statuses by code
+in :data:`STATUS_BY_CODE`; service errors below carry their own status.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from sceau.core.errors import SceauError
+
+
+class ServiceError(SceauError):
+    """An error of the service layer with the HTTP status it maps to."""
+
+    status: ClassVar[int] = 400
+
+
+class NotFound(ServiceError):
+    code = "not_found"
+    status = 404
+
+
+class TenantNotFound(NotFound):
+    code = "tenant_not_found"
+
+
+class ApiKeyNotFound(NotFound):
+    code = "apikey_not_found"
+
+
+class Conflict(ServiceError):
+    code = "conflict"
+    status = 409
+
+
+class TenantExists(Conflict):
+    code = "tenant_exists"
+
+
+class AlgorithmNotAllowed(ServiceError):
+    code = "algorithm_not_allowed"
+    status = 422
+
+
+class Unauthorized(ServiceError):
+    """Missing, malformed, unknown or revoked API key (one answer for all, RFC 6750 §3.1)."""
+
+    code = "unauthorized"
+    status = 401
+
+
+class Forbidden(ServiceError):
+    code = "forbidden"
+    status = 403
+
+
+class UnsupportedMediaType(ServiceError):
+    code = "unsupported_media_type"
+    status = 415
+
+
+class OAuthError(SceauError):
+    """An error of an OAuth 2.0 / OpenID4VCI / OpenID4VP / OIDC endpoint.
+
+    Rendered as ``{"error": code, "error_description": ...}`` (RFC 6749 §5.2) on protocol routers;
+    ``code`` is the protocol's own error code (``invalid_request``, ``invalid_grant``, ...).
+    """
+
+    def __init__(self, code: str, *, status: int = 400, **params: Any) -> None:
+        super().__init__("", code=code, **params)
+        self.status = status
+
+
+# Core error codes → HTTP status. Unlisted codes of SceauError map to 400.
+STATUS_BY_CODE: dict[str, int] = {
+    "input_too_large": 413,
+    "invalid_input": 400,
+    "unsupported_algorithm": 400,
+    "invalid_signature": 400,
+    "invalid_key": 400,
+    "verification_failed": 400,
+    "unsupported_context": 400,
+}
+
+
+def status_for(error: SceauError) -> int:
+    if isinstance(error, ServiceError):
+        return error.status
+    if isinstance(error, OAuthError):
+        return error.status
+    return STATUS_BY_CODE.get(error.code, 400)

@@ -1,0 +1,97 @@
+"""One typed settings object, read from ``SCEAU_*`` environment variables once at start.
+
+Everything that varies between a laptop demo and production lives here, with safe defaults, and is
+passed down explicitly (no global singletons)::
+
+    settings = load_settings()            # reads os.environ once
+    app = create_app(settings)
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+import msgspec
+
+ENV_PREFIX = "SCEAU_"
+
+Environment = Literal["dev", "test", "prod"]
+
+
+class SettingsError(ValueError):
+    """A ``SCEAU_*`` variable holds a value of the wrong type or out of range."""
+
+
+class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """Runtime configuration. Field ``x`` is read from ``SCEAU_X``."""
+
+    environment: Environment = "dev"
+    data_dir: str = "./data"
+    # Empty means "SQLite file sceau.db in data_dir".
+    database_url: str = ""
+    # PostgreSQL only: schema put first on the search_path (tests use one schema per test).
+    database_schema: str = ""
+    database_pool_size: int = 10
+    host: str = "127.0.0.1"
+    port: int = 8000
+    workers: int = 1
+    # Apply migrations when the server starts (on by default in dev, off in prod).
+    migrate_on_start: bool | None = None
+    # Largest accepted request body; enforced while streaming.
+    max_body_bytes: int = 1024 * 1024
+    log_level: str = "INFO"
+    log_json: bool = True
+    # A key's use is written to the audit log (and last_used_at updated) at most this often.
+    apikey_login_audit_interval_s: int = 15 * 60
+    # Longest accepted Authorization header / API key token.
+    max_token_length: int = 256
+    # Largest page an admin listing returns.
+    max_page_size: int = 500
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.max_body_bytes <= 1024 * 1024 * 1024:
+            raise SettingsError("SCEAU_MAX_BODY_BYTES must be between 1 and 1 GiB")
+        if not 0 < self.port < 65536:
+            raise SettingsError("SCEAU_PORT must be a TCP port")
+        if self.workers < 1 or self.database_pool_size < 1:
+            raise SettingsError("SCEAU_WORKERS and SCEAU_DATABASE_POOL_SIZE must be positive")
+        if self.apikey_login_audit_interval_s < 0:
+            raise SettingsError("SCEAU_APIKEY_LOGIN_AUDIT_INTERVAL_S must not be negative")
+        if self.database_schema and not self.database_schema.replace("_", "").isalnum():
+            raise SettingsError("SCEAU_DATABASE_SCHEMA must be letters, digits and underscores")
+
+    @property
+    def resolved_database_url(self) -> str:
+        """The SQLAlchemy URL to connect to (async drivers only)."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{Path(self.data_dir) / 'sceau.db'}"
+
+    @property
+    def should_migrate_on_start(self) -> bool:
+        if self.migrate_on_start is not None:
+            return self.migrate_on_start
+        return self.environment != "prod"
+
+
+def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+    """Build :class:`Settings` from ``SCEAU_*`` variables (``os.environ`` by default).
+
+    ``overrides`` win over the environment (used by the CLI and tests).
+    """
+    env = os.environ if environ is None else environ
+    fields = set(Settings.__struct_fields__)
+    raw: dict[str, Any] = {}
+    for name, value in env.items():
+        if name.startswith(ENV_PREFIX):
+            key = name[len(ENV_PREFIX) :].lower()
+            if key in fields:
+                raw[key] = value
+    raw.update({k: v for k, v in overrides.items() if v is not None})
+    try:
+        return msgspec.convert(raw, Settings, strict=False)
+    except msgspec.ValidationError as exc:
+        raise SettingsError(f"invalid setting: {exc}") from exc

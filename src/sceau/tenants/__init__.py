@@ -1,0 +1,1 @@
+"""Tenants (departments and programs) and their API keys."""

@@ -1,0 +1,1 @@
+"""The HTTP edge: app factory, auth guards, problem+json + i18n, security headers, logs, metrics."""

@@ -1,0 +1,130 @@
+"""The application factory: one :class:`~sceau.settings.Settings` in, one ASGI app out.
+
+Collaborators (engine, services, translator, metrics) live on ``app.state`` and reach handlers
+through Litestar dependency injection; nothing is a module-level singleton.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from typing import Any
+
+from litestar import Litestar, Request
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.openapi import OpenAPIConfig
+from litestar.types import ControllerRouterHandler
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+import sceau
+from sceau.audit.routes import list_tenant_audit
+from sceau.audit.service import AuditService
+from sceau.db.engine import create_engine
+from sceau.db.migrate import upgrade
+from sceau.errors import UnsupportedMediaType
+from sceau.settings import Settings
+from sceau.tenants.routes import TenantController
+from sceau.tenants.service import TenantService
+from sceau.web.auth import provide_principal
+from sceau.web.docs import INTERNAL_OPENAPI_PATH, docs_page, openapi_json
+from sceau.web.health import healthz, metrics, readyz
+from sceau.web.i18n import Translator
+from sceau.web.logging import configure_logging
+from sceau.web.metrics import HttpMetrics
+from sceau.web.middleware import RequestContextMiddleware
+from sceau.web.problems import PROBLEM_HANDLERS
+
+BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+
+
+def _is_json_media_type(content_type: str) -> bool:
+    media = content_type.split(";", 1)[0].strip().lower()
+    return media == "application/json" or (
+        media.startswith("application/") and media.endswith("+json")
+    )
+
+
+async def require_json_body(request: Request[Any, Any, Any]) -> None:
+    """415 for a body-carrying request to a JSON handler that is not sent as JSON."""
+    takes_body = "data" in request.route_handler.parsed_fn_signature.parameters
+    if (
+        request.method in BODY_METHODS
+        and takes_body
+        and not _is_json_media_type(request.headers.get("content-type", ""))
+    ):
+        raise UnsupportedMediaType()
+
+
+def core_route_handlers() -> list[ControllerRouterHandler]:
+    return [healthz, readyz, metrics, openapi_json, docs_page, TenantController, list_tenant_audit]
+
+
+def create_app(
+    settings: Settings,
+    *,
+    engine: AsyncEngine | None = None,
+    extra_route_handlers: Sequence[ControllerRouterHandler] = (),
+) -> Litestar:
+    """Build the ASGI app. Pass ``engine`` to share one (tests, CLI); else one is created.
+
+    ``extra_route_handlers`` lets later capabilities (and tests) mount their routers.
+    """
+    configure_logging(settings.log_level, settings.log_json)
+    owns_engine = engine is None
+    db = engine if engine is not None else create_engine(settings)
+    http_metrics = HttpMetrics()
+    state = State(
+        {
+            "settings": settings,
+            "engine": db,
+            "translator": Translator.load(),
+            "metrics": http_metrics,
+            "tenants": TenantService(
+                db,
+                login_audit_interval_s=settings.apikey_login_audit_interval_s,
+                max_page_size=settings.max_page_size,
+            ),
+            "audit": AuditService(db),
+        }
+    )
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        if settings.should_migrate_on_start:
+            await upgrade(db)
+        try:
+            yield
+        finally:
+            if owns_engine:
+                await db.dispose()
+
+    def _from_state(name: str) -> Provide:
+        def provider(state: State) -> Any:
+            return state[name]
+
+        provider.__name__ = f"provide_{name}"
+        return Provide(provider, sync_to_thread=False)
+
+    return Litestar(
+        route_handlers=[*core_route_handlers(), *extra_route_handlers],
+        state=state,
+        dependencies={
+            "engine": _from_state("engine"),
+            "tenants": _from_state("tenants"),
+            "audit": _from_state("audit"),
+            "principal": Provide(provide_principal),
+        },
+        exception_handlers=PROBLEM_HANDLERS,
+        before_request=require_json_body,
+        request_max_body_size=settings.max_body_bytes,
+        lifespan=[lifespan],
+        middleware=[lambda app: RequestContextMiddleware(app, http_metrics)],
+        openapi_config=OpenAPIConfig(
+            title="Sceau",
+            version=sceau.__version__,
+            path=INTERNAL_OPENAPI_PATH,
+        ),
+        logging_config=None,
+        debug=False,
+    )

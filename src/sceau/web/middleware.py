@@ -1,0 +1,97 @@
+"""The outermost ASGI layer: request ids, security headers, access logs and metrics.
+
+Kept as plain ASGI (no framework types) so it also wraps errors raised before routing.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+import uuid
+from typing import Any, cast
+
+import structlog
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
+
+from sceau.web.metrics import HttpMetrics
+
+REQUEST_ID_HEADER = b"x-request-id"
+# A well-formed incoming id is echoed; anything else is replaced (it would end up in logs).
+_WELL_FORMED_REQUEST_ID = re.compile(rb"^[A-Za-z0-9._:-]{8,64}$")
+
+# Security headers for every response (one place). The CSP fits the JSON API and the no-script
+# docs page: everything from 'self', no framing.
+SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = (
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"no-referrer"),
+    (
+        b"content-security-policy",
+        b"default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+    ),
+    (b"cross-origin-opener-policy", b"same-origin"),
+)
+NO_STORE_PREFIXES = ("/admin",)
+
+_access_log = structlog.get_logger("sceau.access")
+
+
+class RequestContextMiddleware:
+    """Adds ``X-Request-ID`` and security headers, logs one line per request, counts metrics."""
+
+    def __init__(self, app: ASGIApp, metrics: HttpMetrics) -> None:
+        self.app = app
+        self.metrics = metrics
+
+    async def __call__(self, asgi_scope: Scope, receive: Receive, send: Send) -> None:
+        scope = cast("dict[str, Any]", asgi_scope)
+        if scope["type"] != "http":
+            await self.app(asgi_scope, receive, send)
+            return
+        request_id = _incoming_request_id(scope) or uuid.uuid4().hex
+        state: dict[str, Any] = scope.setdefault("state", {})
+        state["request_id"] = request_id
+        path: str = scope["path"]
+        no_store = path.startswith(NO_STORE_PREFIXES)
+        status_holder = [500]
+        started = time.perf_counter()
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                status_holder[0] = message["status"]
+                headers = [
+                    (k, v)
+                    for k, v in message.get("headers", [])
+                    if k.lower() != REQUEST_ID_HEADER
+                    and not (no_store and k.lower() == b"cache-control")
+                ]
+                headers.append((REQUEST_ID_HEADER, request_id.encode()))
+                headers.extend(SECURITY_HEADERS)
+                if no_store:
+                    headers.append((b"cache-control", b"no-store"))
+                message["headers"] = headers
+            await send(message)
+
+        with structlog.contextvars.bound_contextvars(request_id=request_id):
+            try:
+                await self.app(asgi_scope, receive, send_with_headers)
+            finally:
+                duration = time.perf_counter() - started
+                route = scope.get("path_template") or "<unmatched>"
+                status = status_holder[0]
+                self.metrics.observe(scope["method"], route, status, duration)
+                _access_log.info(
+                    "request",
+                    method=scope["method"],
+                    route=route,
+                    status=status,
+                    duration_ms=round(duration * 1000, 3),
+                    tenant=state.get("tenant"),
+                )
+
+
+def _incoming_request_id(scope: dict[str, Any]) -> str | None:
+    for name, value in scope["headers"]:
+        if name == REQUEST_ID_HEADER:
+            return value.decode("ascii") if _WELL_FORMED_REQUEST_ID.match(value) else None
+    return None

@@ -1,0 +1,145 @@
+"""Shared fixtures: one isolated database per test, on SQLite or PostgreSQL.
+
+Choose the back-end with ``--db=sqlite|postgres`` (or ``SCEAU_TEST_DB``). PostgreSQL tests use a
+fresh schema per test on ``SCEAU_TEST_POSTGRES_URL`` (default: user postgres on 127.0.0.1:5432,
+trust auth), put first on the ``search_path`` and dropped afterwards. Tests that need a database
+are marked ``db`` (everything under ``tests/integration`` is, automatically) so ``make test`` can
+run them again on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from litestar import Litestar
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from sceau.db.engine import create_engine
+from sceau.db.migrate import upgrade
+from sceau.settings import Settings, load_settings
+from sceau.tenants.service import Actor, TenantService
+from sceau.web.app import create_app
+
+DEFAULT_POSTGRES_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
+INTEGRATION_DIR = Path(__file__).resolve().parent / "integration"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--db",
+        choices=("sqlite", "postgres"),
+        default=os.environ.get("SCEAU_TEST_DB", "sqlite"),
+        help="database back-end for tests marked `db` (default: $SCEAU_TEST_DB or sqlite)",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "db: needs a database; rerun on PostgreSQL by `make test`")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if INTEGRATION_DIR in Path(str(item.fspath)).resolve().parents:
+            item.add_marker(pytest.mark.db)
+
+
+@pytest.fixture(scope="session")
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture(scope="session")
+def db_backend(request: pytest.FixtureRequest) -> str:
+    return str(request.config.getoption("--db"))
+
+
+def _postgres_url() -> str:
+    return os.environ.get("SCEAU_TEST_POSTGRES_URL", DEFAULT_POSTGRES_URL)
+
+
+async def _pg_admin(sql: str) -> None:
+    import asyncpg
+
+    url = make_url(_postgres_url()).set(drivername="postgresql")
+    conn = await asyncpg.connect(url.render_as_string(hide_password=False))
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()
+
+
+@pytest.fixture
+async def settings(db_backend: str, tmp_path: Path) -> AsyncIterator[Settings]:
+    """Settings pointing at a fresh, empty database for this test."""
+    base = {
+        "environment": "test",
+        "data_dir": str(tmp_path / "data"),
+        "log_level": "WARNING",
+        "migrate_on_start": False,
+    }
+    if db_backend == "sqlite":
+        yield load_settings({}, **base, database_url=f"sqlite+aiosqlite:///{tmp_path / 'sceau.db'}")
+        return
+    schema = f"t_{uuid.uuid4().hex[:16]}"
+    await _pg_admin(f'CREATE SCHEMA "{schema}"')
+    try:
+        yield load_settings({}, **base, database_url=_postgres_url(), database_schema=schema)
+    finally:
+        await _pg_admin(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+
+@pytest.fixture
+async def engine(settings: Settings) -> AsyncIterator[AsyncEngine]:
+    """An engine on the test database, migrated to head."""
+    db = create_engine(settings)
+    await upgrade(db)
+    try:
+        yield db
+    finally:
+        await db.dispose()
+
+
+@pytest.fixture
+def app(settings: Settings, engine: AsyncEngine) -> Litestar:
+    return create_app(settings, engine=engine)
+
+
+@pytest.fixture
+async def client(app: Litestar) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client calling the real ASGI app in the test's own event loop.
+
+    (Litestar's AsyncTestClient runs the app on another loop, which asyncpg pools do not allow.)
+    """
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+        yield http
+
+
+@pytest.fixture
+def tenant_service(engine: AsyncEngine) -> TenantService:
+    return TenantService(engine)
+
+
+@pytest.fixture
+async def platform_token(tenant_service: TenantService) -> str:
+    """A platform-admin API key token."""
+    issued = await tenant_service.create_api_key(
+        Actor("test", "test"), None, "platform_admin", "tests"
+    )
+    return issued.token
+
+
+@pytest.fixture
+def bearer() -> Iterator[object]:
+    """``bearer(token)`` → the Authorization header dict."""
+
+    def make(token: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {token}"}
+
+    yield make
