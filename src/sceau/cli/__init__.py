@@ -1,0 +1,35 @@
+"""The ``sceau`` command: one click group per module, sharing the server's settings and database.
+
+Heavy imports (SQLAlchemy, Litestar) happen inside commands so ``sceau --help`` stays quick.
+"""
+
+from __future__ import annotations
+
+import click
+
+from sceau import __version__
+from sceau.cli.apikey import apikey
+from sceau.cli.audit import audit
+from sceau.cli.db import db
+from sceau.cli.run import run
+from sceau.cli.tenant import tenant
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="sceau")
+def main() -> None:
+    """Sceau: issue, verify and sign in with digital credentials."""
+
+
+main.add_command(run)
+main.add_command(db)
+main.add_command(tenant)
+main.add_command(apikey)
+main.add_command(audit)
+
+try:  # the signing-keys capability registers `sceau key ...` when present
+    from sceau.cli.keys import key  # type: ignore[import-not-found,unused-ignore]
+
+    main.add_command(key)
+except ImportError:
+    pass

@@ -1,0 +1,57 @@
+"""Helpers shared by the command modules: settings, engine, output."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+import click
+import msgspec
+from rich.console import Console
+
+from sceau.settings import Settings, SettingsError, load_settings
+
+T = TypeVar("T")
+
+json_option = click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
+
+
+def settings_from_env() -> Settings:
+    try:
+        return load_settings()
+    except SettingsError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+def with_engine(action: Callable[[Any], Awaitable[T]], *, migrate: bool = True) -> T:
+    """Run ``action(engine)`` on the configured database (migrated to head first)."""
+    from sceau.db.engine import create_engine
+    from sceau.db.migrate import upgrade
+
+    settings = settings_from_env()
+
+    async def _main() -> T:
+        engine = create_engine(settings)
+        try:
+            if migrate:
+                await upgrade(engine)
+            return await action(engine)
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(_main())
+
+
+def emit_json(value: Any) -> None:
+    sys.stdout.write(msgspec.json.encode(value).decode() + "\n")
+
+
+def console() -> Console:
+    return Console(highlight=False)
+
+
+def fail(message: str, code: int = 1) -> None:
+    Console(stderr=True, highlight=False).print(f"[red]error:[/red] {message}")
+    raise SystemExit(code)
