@@ -1,0 +1,51 @@
+# Two commands from a fresh clone (Python 3.11+ only): `make run` and `make test`.
+# Each creates .venv and installs the hash-pinned requirements when they are newer than the stamp.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+RUN_STAMP := $(VENV)/.sceau-run.stamp
+DEV_STAMP := $(VENV)/.sceau-dev.stamp
+INTEROP_JS := tests/interop/js
+
+.PHONY: run test test-sqlite test-postgres lint interop-js clean-venv
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(RUN_STAMP): requirements.txt pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet --require-hashes -r requirements.txt
+	$(BIN)/pip install --quiet --no-deps -e .
+	touch $@
+
+$(DEV_STAMP): requirements-dev.txt pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet --require-hashes -r requirements-dev.txt
+	$(BIN)/pip install --quiet --no-deps -e .
+	touch $@ $(RUN_STAMP)
+
+## make run: serve on 127.0.0.1:8000 with a SQLite file database in ./data (no other service).
+run: $(RUN_STAMP)
+	SCEAU_ENVIRONMENT=$${SCEAU_ENVIRONMENT:-dev} $(BIN)/sceau run
+
+## make test: every test on SQLite, then the DB-marked tests again on PostgreSQL.
+test: $(DEV_STAMP) interop-js
+	$(BIN)/python -m pytest -q --db=sqlite
+	$(BIN)/python -m pytest -q --db=postgres -m db
+
+test-sqlite: $(DEV_STAMP)
+	$(BIN)/python -m pytest -q --db=sqlite -m db
+
+test-postgres: $(DEV_STAMP)
+	$(BIN)/python -m pytest -q --db=postgres -m db
+
+# Interop oracles need Node: fail loudly when it is missing (never skip).
+interop-js:
+	@command -v node >/dev/null 2>&1 || { echo "ERROR: node is required for tests/interop (apt-get install nodejs npm)" >&2; exit 1; }
+	@test -d $(INTEROP_JS)/node_modules || (cd $(INTEROP_JS) && npm install --no-audit --no-fund)
+
+lint: $(DEV_STAMP)
+	$(BIN)/ruff check src tests
+	$(BIN)/mypy
+
+clean-venv:
+	rm -rf $(VENV)
