@@ -1,0 +1,196 @@
+"""SD-JWT issuance (RFC 9901 §4): disclosures, digests, decoys, issuer-signed JWT."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from sceau.core.encoding import b64url_encode
+from sceau.core.errors import InvalidInput
+from sceau.core.jose import Signer, SoftwareSigner, sign_compact, sign_compact_sync
+from sceau.core.sdjwt._model import (
+    ARRAY_KEY,
+    RESERVED_NAMES,
+    SD,
+    SD_ALG_KEY,
+    SD_KEY,
+    Disclosure,
+    IssuedSdJwt,
+    default_salt,
+    hash_b64,
+    hash_function,
+)
+
+__all__ = ["build_sd_payload", "issue_sd_jwt", "issue_sd_jwt_sync", "spec_disclosure_json"]
+
+SaltFactory = Callable[[], str]
+DecoyCount = Callable[[], int]
+
+
+def spec_disclosure_json(parts: list[Any]) -> str:
+    """JSON of a Disclosure array as in the RFC 9901 examples (``", "`` separators, UTF-8)."""
+    return json.dumps(parts, ensure_ascii=False)
+
+
+class _Builder:
+    __slots__ = ("decoy_count", "disclosures", "dumps", "hash_fn", "max_depth", "salt")
+
+    def __init__(
+        self,
+        hash_fn: Callable[[bytes], Any],
+        salt: SaltFactory,
+        decoy_count: DecoyCount | None,
+        dumps: Callable[[list[Any]], str],
+        max_depth: int,
+    ) -> None:
+        self.hash_fn = hash_fn
+        self.salt = salt
+        self.decoy_count = decoy_count
+        self.dumps = dumps
+        self.disclosures: list[Disclosure] = []
+        self.max_depth = max_depth
+
+    def disclose(self, name: str | None, value: Any) -> str:
+        salt = self.salt()
+        if not isinstance(salt, str):
+            raise InvalidInput("salt factory must return a string", code="invalid_salt")
+        parts = [salt, value] if name is None else [salt, name, value]
+        encoded = b64url_encode(self.dumps(parts).encode("utf-8"))
+        digest = hash_b64(self.hash_fn, encoded)
+        self.disclosures.append(Disclosure(encoded, digest, salt, name, value))
+        return digest
+
+    def walk(self, value: Any, depth: int) -> Any:
+        if depth > self.max_depth:
+            raise InvalidInput("claims nested too deeply", code="claims_too_deep")
+        if isinstance(value, Mapping):
+            return self.walk_object(value, depth)
+        if isinstance(value, (list, tuple)):
+            out: list[Any] = []
+            for item in value:
+                if isinstance(item, SD):
+                    # §4.2.4.2: the array element is replaced by {"...": digest}.
+                    out.append({ARRAY_KEY: self.disclose(None, self.walk(item.value, depth + 1))})
+                else:
+                    out.append(self.walk(item, depth + 1))
+            return out
+        if isinstance(value, SD):
+            raise InvalidInput("SD marker in an illegal place", code="invalid_sd_marker")
+        return value
+
+    def walk_object(self, obj: Mapping[Any, Any], depth: int) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        digests: list[str] = []
+        for key, value in obj.items():
+            name = key.value if isinstance(key, SD) else key
+            if not isinstance(name, str):
+                raise InvalidInput("claim names must be strings", code="invalid_claims")
+            if name in RESERVED_NAMES or name == SD_ALG_KEY:
+                # §4.1 rule 7 and §4.2.1: reserved names are never claims.
+                raise InvalidInput(f"claim name {name!r} is reserved", code="reserved_claim_name")
+            sub = self.walk(value, depth + 1)
+            if isinstance(key, SD):
+                digests.append(self.disclose(name, sub))
+            else:
+                out[name] = sub
+        if self.decoy_count is not None:
+            # §4.2.5: decoys are digests over random salts, indistinguishable from real ones.
+            for _ in range(self.decoy_count()):
+                digests.append(hash_b64(self.hash_fn, self.salt()))
+        if digests:
+            # §4.2.4.1: sorted so the order does not reveal the original claim order.
+            digests.sort()
+            out[SD_KEY] = digests
+        return out
+
+
+def build_sd_payload(
+    claims: Mapping[Any, Any],
+    *,
+    sd_alg: str = "sha-256",
+    salt: SaltFactory = default_salt,
+    decoy_count: DecoyCount | None = None,
+    disclosure_json: Callable[[list[Any]], str] = spec_disclosure_json,
+    max_depth: int = 32,
+) -> tuple[dict[str, Any], tuple[Disclosure, ...]]:
+    """Turn ``claims`` (with :class:`SD` markers) into an SD-JWT payload and its Disclosures.
+
+    >>> payload, ds = build_sd_payload({"iss": "x", SD("given_name"): "Jean"})
+    >>> sorted(payload), ds[0].name
+    (['_sd', '_sd_alg', 'iss'], 'given_name')
+    """
+    builder = _Builder(hash_function(sd_alg), salt, decoy_count, disclosure_json, max_depth)
+    payload = builder.walk_object(claims, 1)
+    payload[SD_ALG_KEY] = sd_alg
+    return payload, tuple(builder.disclosures)
+
+
+def _header(typ: str | None, header: Mapping[str, Any] | None) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if typ is not None:
+        out["typ"] = typ
+    if header:
+        out.update(header)
+    return out
+
+
+def _add_cnf(payload: dict[str, Any], holder_jwk: Mapping[str, Any] | None) -> None:
+    # §4.1.2: the holder's public key goes in plaintext ``cnf`` (RFC 7800), never disclosable.
+    if holder_jwk is None:
+        return
+    if "d" in holder_jwk:
+        raise InvalidInput("holder JWK carries a private key", code="private_key_in_jwk")
+    if "cnf" in payload:
+        raise InvalidInput("claims already carry cnf", code="claim_name_exists")
+    payload["cnf"] = {"jwk": dict(holder_jwk)}
+
+
+async def issue_sd_jwt(
+    claims: Mapping[Any, Any],
+    signer: Signer,
+    *,
+    typ: str | None = None,
+    header: Mapping[str, Any] | None = None,
+    holder_jwk: Mapping[str, Any] | None = None,
+    sd_alg: str = "sha-256",
+    salt: SaltFactory = default_salt,
+    decoy_count: DecoyCount | None = None,
+    disclosure_json: Callable[[list[Any]], str] = spec_disclosure_json,
+) -> IssuedSdJwt:
+    """Issue an SD-JWT through the :class:`Signer` port (HSM/KMS or software)."""
+    payload, disclosures = build_sd_payload(
+        claims,
+        sd_alg=sd_alg,
+        salt=salt,
+        decoy_count=decoy_count,
+        disclosure_json=disclosure_json,
+    )
+    _add_cnf(payload, holder_jwk)
+    jwt = await sign_compact(_header(typ, header), payload, signer)
+    return IssuedSdJwt(jwt, disclosures, payload)
+
+
+def issue_sd_jwt_sync(
+    claims: Mapping[Any, Any],
+    signer: SoftwareSigner,
+    *,
+    typ: str | None = None,
+    header: Mapping[str, Any] | None = None,
+    holder_jwk: Mapping[str, Any] | None = None,
+    sd_alg: str = "sha-256",
+    salt: SaltFactory = default_salt,
+    decoy_count: DecoyCount | None = None,
+    disclosure_json: Callable[[list[Any]], str] = spec_disclosure_json,
+) -> IssuedSdJwt:
+    """Synchronous fast path of :func:`issue_sd_jwt` for a :class:`SoftwareSigner`."""
+    payload, disclosures = build_sd_payload(
+        claims,
+        sd_alg=sd_alg,
+        salt=salt,
+        decoy_count=decoy_count,
+        disclosure_json=disclosure_json,
+    )
+    _add_cnf(payload, holder_jwk)
+    jwt = sign_compact_sync(_header(typ, header), payload, signer)
+    return IssuedSdJwt(jwt, disclosures, payload)
