@@ -80,8 +80,9 @@ class _Builder:
         return value
 
     def walk_object(self, obj: Mapping[Any, Any], depth: int) -> dict[str, Any]:
-        out: dict[str, Any] = {}
+        # "_sd" first, as the reference implementation does, so spec vectors reproduce byte for byte.
         digests: list[str] = []
+        out: dict[str, Any] = {SD_KEY: digests}
         for key, value in obj.items():
             name = key.value if isinstance(key, SD) else key
             if not isinstance(name, str):
@@ -101,7 +102,8 @@ class _Builder:
         if digests:
             # §4.2.4.1: sorted so the order does not reveal the original claim order.
             digests.sort()
-            out[SD_KEY] = digests
+        else:
+            del out[SD_KEY]
         return out
 
 
