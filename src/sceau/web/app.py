@@ -106,7 +106,7 @@ def create_app(
         provider.__name__ = f"provide_{name}"
         return Provide(provider, sync_to_thread=False)
 
-    return Litestar(
+    app = Litestar(
         route_handlers=[*core_route_handlers(), *extra_route_handlers],
         state=state,
         dependencies={
@@ -119,7 +119,6 @@ def create_app(
         before_request=require_json_body,
         request_max_body_size=settings.max_body_bytes,
         lifespan=[lifespan],
-        middleware=[lambda app: RequestContextMiddleware(app, http_metrics)],
         openapi_config=OpenAPIConfig(
             title="Sceau",
             version=sceau.__version__,
@@ -128,3 +127,7 @@ def create_app(
         logging_config=None,
         debug=False,
     )
+    # Outermost layer, around Litestar's router, so unmatched routes (404/405) and errors raised
+    # before routing also get a request id, security headers, a log line and metrics.
+    app.asgi_handler = RequestContextMiddleware(app.asgi_handler, http_metrics)
+    return app

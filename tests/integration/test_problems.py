@@ -1,0 +1,219 @@
+"""Every error class answers problem+json (RFC 9457) in English or French; bad input never 500s."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import pytest
+
+from sceau.web.i18n import load_catalogue
+
+pytestmark = pytest.mark.anyio
+
+EN, FR = load_catalogue("en"), load_catalogue("fr")
+LANGS = {"en": ("en-CA", EN), "fr": ("fr-CA,fr;q=0.9,en;q=0.5", FR)}
+
+
+def assert_problem(response: httpx.Response, status: int, code: str, lang: str) -> dict[str, Any]:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    body = response.json()
+    catalogue = LANGS[lang][1]
+    assert set(body) == {"type", "title", "status", "detail", "code", "request_id"}
+    assert body["status"] == status
+    assert body["code"] == code
+    assert body["type"].endswith(code)
+    assert body["title"] == catalogue[f"{code}.title"]
+    assert body["request_id"] == response.headers["x-request-id"]
+    assert response.headers["content-language"] == lang
+    return body
+
+
+@pytest.fixture(params=["en", "fr"])
+def lang(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+def h(lang: str, token: str | None = None, **extra: str) -> dict[str, str]:
+    headers = {"Accept-Language": LANGS[lang][0], **extra}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    return headers
+
+
+async def test_malformed_json_is_a_400_problem(client, platform_token, lang) -> None:
+    r = await client.post(
+        "/admin/tenants",
+        content=b'{"slug": ',
+        headers=h(lang, platform_token, **{"Content-Type": "application/json"}),
+    )
+    assert_problem(r, 400, "malformed_json", lang)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"slug": "ok", "name_en": "A", "name_fr": "B", "admin": True},  # unknown field
+        {"slug": "ok", "name_en": "A"},  # missing field
+        {"slug": "Not A Slug!", "name_en": "A", "name_fr": "B"},
+        {"slug": "ok", "name_en": 5, "name_fr": "B"},
+        ["not", "an", "object"],
+    ],
+)
+async def test_schema_violations_are_a_400_problem_that_does_not_echo_input(
+    client, platform_token, lang, body
+) -> None:
+    r = await client.post("/admin/tenants", json=body, headers=h(lang, platform_token))
+    problem = assert_problem(r, 400, "validation_failed", lang)
+    assert "admin" not in problem["detail"] and "Not A Slug" not in r.text
+
+
+@pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded", ""])
+async def test_wrong_content_type_is_a_415_problem(
+    client, platform_token, lang, content_type
+) -> None:
+    r = await client.post(
+        "/admin/tenants",
+        content=b'{"slug":"x","name_en":"a","name_fr":"b"}',
+        headers=h(lang, platform_token, **{"Content-Type": content_type}),
+    )
+    assert_problem(r, 415, "unsupported_media_type", lang)
+
+
+async def test_announced_oversized_body_is_a_413_problem(client, platform_token, lang) -> None:
+    body = b'{"slug":"x","name_en":"' + b"a" * (1024 * 1024) + b'","name_fr":"b"}'
+    r = await client.post(
+        "/admin/tenants",
+        content=body,
+        headers=h(lang, platform_token, **{"Content-Type": "application/json"}),
+    )
+    problem = assert_problem(r, 413, "body_too_large", lang)
+    assert str(1024 * 1024) in problem["detail"]
+
+
+async def test_streamed_oversized_body_is_cut_off_while_streaming(
+    client, platform_token, lang
+) -> None:
+    sent = 0
+
+    async def chunks() -> AsyncIterator[bytes]:
+        nonlocal sent
+        for _ in range(64):  # 4 MiB offered, no Content-Length
+            sent += 1
+            yield b"a" * 65536
+
+    r = await client.post(
+        "/admin/tenants",
+        content=chunks(),
+        headers=h(lang, platform_token, **{"Content-Type": "application/json"}),
+    )
+    assert_problem(r, 413, "body_too_large", lang)
+    assert sent < 64  # the server stopped reading after the limit
+
+
+async def test_unknown_route_is_a_404_problem(client, lang) -> None:
+    assert_problem(await client.get("/admin/nothing-here", headers=h(lang)), 404, "not_found", lang)
+
+
+async def test_wrong_method_is_a_405_problem(client, lang) -> None:
+    assert_problem(await client.put("/healthz", headers=h(lang)), 405, "method_not_allowed", lang)
+
+
+@pytest.mark.parametrize(
+    "authorization",
+    [
+        None,
+        "Basic dXNlcjpwYXNz",
+        "Bearer",
+        "Bearer sceau_nothing",
+        "Bearer " + "a" * 5000,
+        "Bearer sceau_0123456789abcdef_" + "A" * 43,
+    ],
+)
+async def test_missing_or_bad_api_key_is_a_401_problem_with_www_authenticate(
+    client, lang, authorization
+) -> None:
+    headers = h(lang)
+    if authorization:
+        headers["Authorization"] = authorization
+    r = await client.get("/admin/tenants", headers=headers)
+    assert_problem(r, 401, "unauthorized", lang)
+    assert r.headers["www-authenticate"].startswith("Bearer ")
+
+
+async def test_wrong_role_is_a_403_problem(client, tenant_a, lang) -> None:
+    r = await client.get(
+        "/admin/tenants/tenant-a/api-keys", headers=h(lang, tenant_a.tokens["auditor"])
+    )
+    assert_problem(r, 403, "forbidden", lang)
+
+
+async def test_duplicate_tenant_is_a_409_problem(client, platform_token, tenant_a, lang) -> None:
+    r = await client.post(
+        "/admin/tenants",
+        json={"slug": "tenant-a", "name_en": "A", "name_fr": "B"},
+        headers=h(lang, platform_token),
+    )
+    assert_problem(r, 409, "tenant_exists", lang)
+
+
+async def test_algorithm_outside_allow_list_is_a_422_problem(client, platform_token, lang) -> None:
+    r = await client.post(
+        "/admin/tenants",
+        json={"slug": "x", "name_en": "A", "name_fr": "B", "signing_algorithms": ["HS256"]},
+        headers=h(lang, platform_token),
+    )
+    problem = assert_problem(r, 422, "algorithm_not_allowed", lang)
+    assert "ES256" in problem["detail"] and "HS256" not in problem["detail"]
+
+
+async def test_unhandled_exception_is_a_500_problem_without_stack_trace(
+    probe_client, lang, capsys
+) -> None:
+    r = await probe_client.get("/test/boom", headers=h(lang, **{"X-Request-ID": "req-boom-0001"}))
+    assert_problem(r, 500, "internal_error", lang)
+    assert "secret internal detail" not in r.text and "Traceback" not in r.text
+    logged = [
+        line for line in capsys.readouterr().out.splitlines() if "unhandled_exception" in line
+    ]
+    assert logged and "req-boom-0001" in logged[0] and "RuntimeError" in logged[0]
+
+
+async def test_core_errors_map_to_problems_by_code(probe_client, lang) -> None:
+    problem = assert_problem(
+        await probe_client.get("/test/core-signature", headers=h(lang)),
+        400,
+        "invalid_signature",
+        lang,
+    )
+    assert "wrong bytes" not in problem["detail"]
+    assert_problem(
+        await probe_client.get("/test/core-too-large", headers=h(lang)),
+        413,
+        "input_too_large",
+        lang,
+    )
+
+
+async def test_protocol_routes_answer_rfc6749_errors(probe_client, lang) -> None:
+    r = await probe_client.post("/test/oauth/token", headers=h(lang))
+    assert r.status_code == 400
+    assert r.headers["content-type"].startswith("application/json")
+    assert r.headers["cache-control"] == "no-store"
+    body = r.json()
+    assert set(body) == {"error", "error_description"}
+    assert body["error"] == "invalid_grant"
+    assert body["error_description"].isascii() and body["error_description"]
+    if lang == "fr":
+        assert "autorisation" in body["error_description"].lower()
+
+
+async def test_protocol_routes_map_crashes_and_core_errors_to_oauth_codes(
+    probe_client, lang
+) -> None:
+    crash = await probe_client.get("/test/oauth/boom", headers=h(lang))
+    assert crash.status_code == 500 and crash.json()["error"] == "server_error"
+    core = await probe_client.get("/test/oauth/core", headers=h(lang))
+    assert core.status_code == 400 and core.json()["error"] == "invalid_request"
