@@ -1,0 +1,420 @@
+"""JSON-LD → RDFC-1.0 layer: vectors, pyld oracle, pruned vs full contexts, safe mode, limits."""
+
+from __future__ import annotations
+
+import copy
+import json
+import string
+from typing import Any
+
+import pytest
+from _vcdata import load_json, load_text
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from pyld import jsonld as pyld
+
+from sceau.core.errors import InputTooLarge, InvalidInput, UnsupportedContext
+from sceau.core.vc.contexts import SHIPPED_CONTEXTS, StaticDocumentLoader
+from sceau.core.vc.cryptosuites import proof_config_nquads_fast
+from sceau.core.vc.jsonld import (
+    JsonLdLimits,
+    ProtectedTermRedefinition,
+    UndefinedTerm,
+    canonicalize_traced,
+    to_canonical_nquads,
+)
+
+V2 = "https://www.w3.org/ns/credentials/v2"
+EX = "https://www.w3.org/ns/credentials/examples/v2"
+LOADER = StaticDocumentLoader()
+
+
+def _pyld(doc: dict[str, Any], loader: StaticDocumentLoader = LOADER) -> str:
+    out: str = pyld.normalize(
+        copy.deepcopy(doc),
+        {
+            "algorithm": "URDNA2015",
+            "format": "application/n-quads",
+            "documentLoader": loader.as_pyld_loader(),
+            "safeMode": False,
+        },
+    )
+    return out
+
+
+DOCS: dict[str, dict[str, Any]] = {
+    "alumni": load_json("vc-di-eddsa/unsigned.json"),
+    "ecdsa": load_json("vc-di-ecdsa/unsigned.json"),
+    "proof-config": load_json("vc-di-eddsa/eddsa-rdfc-2022/proofConfigDataInt.json"),
+    "signed-proof-graph": load_json("vc-di-eddsa/eddsa-rdfc-2022/signedDataInt.json"),
+    "proof-chain": load_json("vc-di-eddsa/proof-set-chain/signedProofChain2.json"),
+    "rich": {
+        "@context": [
+            V2,
+            EX,
+            {
+                "score": {
+                    "@id": "https://ex.example/score",
+                    "@type": "http://www.w3.org/2001/XMLSchema#integer",
+                },
+                "tags": {"@id": "https://ex.example/tags", "@container": "@list"},
+                "blob": {"@id": "https://ex.example/blob", "@type": "@json"},
+                "label": {"@id": "https://ex.example/label", "@container": "@language"},
+            },
+        ],
+        "type": ["VerifiableCredential", "ExampleCredential"],
+        "issuer": {"id": "https://issuer.example", "name": "Émetteur"},
+        "validFrom": "2026-01-01T00:00:00+05:00",
+        "validUntil": "2027-01-01T00:00:00Z",
+        "credentialStatus": {
+            "id": "https://status.example/1#94567",
+            "type": "BitstringStatusListEntry",
+            "statusPurpose": "revocation",
+            "statusListIndex": "94567",
+            "statusListCredential": "https://status.example/1",
+        },
+        "credentialSubject": [
+            {
+                "id": "did:example:a",
+                "score": 12,
+                "ratio": 0.25,
+                "ok": True,
+                "tags": ["x", "y", "x"],
+                "blob": {"b": [1, 2], "a": "z"},
+                "label": {"en": "Licence", "fr-CA": "Permis"},
+                "nested": {"deeper": {"value": 'tab\there "quoted" \\ é 😀'}},
+            },
+            {"name": {"@value": "Name", "@language": "en"}, "alumniOf": "School"},
+        ],
+    },
+    "presentation": {
+        "@context": [V2],
+        "type": "VerifiablePresentation",
+        "holder": "did:example:holder",
+        "verifiableCredential": [load_json("vc-di-eddsa/eddsa-rdfc-2022/signedDataInt.json")],
+    },
+}
+
+
+@pytest.mark.parametrize("name", sorted(DOCS))
+def test_pruned_path_equals_full_path_equals_pyld(name: str) -> None:
+    doc = DOCS[name]
+    pruned, used_fast = canonicalize_traced(doc, prune=True)
+    full, _ = canonicalize_traced(doc, prune=False)
+    assert used_fast, "the pruned contexts should reproduce the full expansion"
+    assert pruned == full
+    assert pruned == _pyld(doc)
+    assert pruned.count("\n") >= 3
+
+
+def test_canonical_forms_of_the_eddsa_vector() -> None:
+    doc = load_json("vc-di-eddsa/unsigned.json")
+    assert to_canonical_nquads(doc) == load_text("vc-di-eddsa/eddsa-rdfc-2022/canonDocDataInt.txt")
+
+
+_claim_names = st.sampled_from(["alumniOf", "degree", "name", "description", "x", "grade"])
+_scalars = st.one_of(
+    st.text(alphabet=string.ascii_letters + string.digits + " éç-_'", max_size=20),
+    st.integers(min_value=-(2**40), max_value=2**40),
+    st.booleans(),
+)
+_values = st.recursive(
+    _scalars,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=3), st.dictionaries(_claim_names, inner, max_size=3)
+    ),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(subject=st.dictionaries(_claim_names, _values, max_size=5))
+def test_random_subjects_canonicalize_like_pyld_and_the_full_path(subject: dict[str, Any]) -> None:
+    doc = {
+        "@context": [V2, EX],
+        "type": ["VerifiableCredential"],
+        "issuer": "https://issuer.example",
+        "credentialSubject": {"id": "did:example:s", **subject},
+    }
+    pruned, _ = canonicalize_traced(doc, prune=True)
+    full, _ = canonicalize_traced(doc, prune=False)
+    assert pruned == full == _pyld(doc)
+
+
+_text = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=24)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    created=_text,
+    challenge=_text,
+    domain=_text,
+    nonce=_text,
+    purpose=st.sampled_from(
+        [
+            "assertionMethod",
+            "authentication",
+            "capabilityInvocation",
+            "capabilityDelegation",
+            "keyAgreement",
+        ]
+    ),
+    suite=st.sampled_from(["ecdsa-rdfc-2019", "eddsa-rdfc-2022", 'odd "suite"\n']),
+    extra=st.sampled_from([[], [EX]]),
+)
+def test_proof_config_fast_path_equals_the_general_path(
+    created: str,
+    challenge: str,
+    domain: str,
+    nonce: str,
+    purpose: str,
+    suite: str,
+    extra: list[str],
+) -> None:
+    config = {
+        "@context": [V2, *extra],
+        "type": "DataIntegrityProof",
+        "cryptosuite": suite,
+        "created": created,
+        "verificationMethod": "did:key:zDnae#zDnae",
+        "proofPurpose": purpose,
+        "challenge": challenge,
+        "domain": domain,
+        "nonce": nonce,
+    }
+    fast = proof_config_nquads_fast(config)
+    assert fast is not None
+    assert fast == to_canonical_nquads(config, prune=False)
+
+
+def test_proof_config_fast_path_declines_unusual_shapes() -> None:
+    base = {
+        "@context": [V2],
+        "type": "DataIntegrityProof",
+        "cryptosuite": "ecdsa-rdfc-2019",
+        "verificationMethod": "did:key:z#z",
+        "proofPurpose": "assertionMethod",
+    }
+    assert proof_config_nquads_fast(base) is not None
+    assert proof_config_nquads_fast({**base, "id": "urn:uuid:1"}) is None
+    assert proof_config_nquads_fast({**base, "domain": ["a", "b"]}) is None
+    assert proof_config_nquads_fast({**base, "proofPurpose": "other"}) is None
+    assert proof_config_nquads_fast({**base, "verificationMethod": "a b"}) is None
+    assert proof_config_nquads_fast({**base, "@context": [EX, V2]}) is None
+
+
+@pytest.mark.parametrize(
+    "ctx",
+    [
+        "https://attacker.example/ctx",
+        "http://169.254.169.254/latest/meta-data/",
+        "file:///etc/passwd",
+        "https://www.w3.org/ns/credentials/v2/",  # not the exact URL
+    ],
+)
+def test_contexts_not_shipped_are_rejected(ctx: str) -> None:
+    doc = {"@context": [V2, ctx], "type": "VerifiableCredential", "issuer": "https://i.example"}
+    with pytest.raises(UnsupportedContext):
+        to_canonical_nquads(doc)
+
+
+def test_remote_context_nested_in_a_scoped_context_is_rejected() -> None:
+    doc = {
+        "@context": [
+            V2,
+            {
+                "thing": {
+                    "@id": "https://ex.example/thing",
+                    "@context": "https://attacker.example/scoped",
+                }
+            },
+        ],
+        "type": "VerifiableCredential",
+        "issuer": "https://i.example",
+        "credentialSubject": {"thing": {"a": 1}},
+    }
+    with pytest.raises(UnsupportedContext):
+        to_canonical_nquads(doc)
+
+
+def test_import_is_rejected() -> None:
+    doc = {"@context": [V2, {"@import": V2}], "type": "VerifiableCredential"}
+    with pytest.raises(UnsupportedContext):
+        to_canonical_nquads(doc)
+
+
+def test_undefined_term_is_an_error() -> None:
+    doc = {
+        "@context": [V2],
+        "type": "VerifiableCredential",
+        "issuer": "https://i.example",
+        "credentialSubject": {"id": "did:example:a", "undefinedClaim": "x"},
+    }
+    with pytest.raises(UndefinedTerm) as exc:
+        to_canonical_nquads(doc)
+    assert exc.value.code == "undefined_term"
+
+
+def test_undefined_type_is_an_error() -> None:
+    doc = {"@context": [V2], "type": ["VerifiableCredential", "MysteryCredential"]}
+    with pytest.raises(UndefinedTerm):
+        to_canonical_nquads(doc)
+
+
+def test_term_mapped_to_null_is_an_error() -> None:
+    doc = {
+        "@context": [V2, EX, {"alumniOf": None}],
+        "type": "VerifiableCredential",
+        "credentialSubject": {"alumniOf": "x"},
+    }
+    with pytest.raises(UndefinedTerm):
+        to_canonical_nquads(doc)
+
+
+def test_undefined_proof_purpose_value_is_an_error() -> None:
+    config = {"@context": [V2], "type": "DataIntegrityProof", "proofPurpose": "spying"}
+    with pytest.raises(UndefinedTerm):
+        to_canonical_nquads(config)
+
+
+def test_redefining_a_protected_term_is_an_error() -> None:
+    doc = {
+        "@context": [V2, {"name": "https://evil.example/name"}],
+        "type": "VerifiableCredential",
+        "name": "n",
+    }
+    with pytest.raises(ProtectedTermRedefinition):
+        to_canonical_nquads(doc)
+    with pytest.raises(pyld.JsonLdError):
+        _pyld(doc)  # the oracle refuses it too
+
+
+def test_type_scoped_terms_do_not_propagate_into_nested_nodes() -> None:
+    doc = {
+        "@context": [V2],
+        "type": "VerifiableCredential",
+        "credentialSubject": {"@context": {"issuer": "https://evil.example/i"}, "issuer": "x"},
+    }
+    # inside credentialSubject the VC type-scoped context no longer applies (not propagated),
+    # so "issuer" is an ordinary new term here; what matters is that it is defined.
+    out = to_canonical_nquads(doc)
+    assert "https://evil.example/i" in out
+    assert out == _pyld(doc)
+
+
+def test_identical_redefinition_of_a_protected_term_is_allowed() -> None:
+    doc = {
+        "@context": [V2, {"name": "https://schema.org/name"}],
+        "type": "VerifiableCredential",
+        "name": "n",
+    }
+    assert "https://schema.org/name" in to_canonical_nquads(doc)
+
+
+def test_direction_is_dropped_like_jsonld_js_without_rdf_direction() -> None:
+    with_dir = {
+        "@context": [V2],
+        "type": "VerifiableCredential",
+        "name": {"@value": "Licence", "@language": "fr", "@direction": "ltr"},
+    }
+    without = {
+        "@context": [V2],
+        "type": "VerifiableCredential",
+        "name": {"@value": "Licence", "@language": "fr"},
+    }
+    out = to_canonical_nquads(with_dir)
+    assert out == to_canonical_nquads(without)
+    assert '"Licence"@fr .' in out
+
+
+def test_explicit_blank_node_identifiers_are_refused() -> None:
+    doc = {
+        "@context": [V2, EX],
+        "type": "VerifiableCredential",
+        "credentialSubject": {"id": "_:b0", "knows": {"id": "_:b0"}},
+    }
+    with pytest.raises(InvalidInput):
+        to_canonical_nquads(doc)
+
+
+def test_relative_iri_is_refused() -> None:
+    doc = {"@context": [V2], "id": "relative/path", "type": "VerifiableCredential"}
+    with pytest.raises(InvalidInput):
+        to_canonical_nquads(doc)
+
+
+def test_deep_document_is_rejected() -> None:
+    subject: dict[str, Any] = {"alumniOf": "x"}
+    for _ in range(40):
+        subject = {"degree": subject}
+    doc = {"@context": [V2, EX], "type": "VerifiableCredential", "credentialSubject": subject}
+    with pytest.raises(InputTooLarge):
+        to_canonical_nquads(doc)
+
+
+def test_document_with_too_many_nodes_is_rejected() -> None:
+    doc = {
+        "@context": [V2, EX],
+        "type": "VerifiableCredential",
+        "credentialSubject": [{"alumniOf": str(i)} for i in range(50)],
+    }
+    with pytest.raises(InputTooLarge):
+        to_canonical_nquads(doc, limits=JsonLdLimits(max_nodes=20))
+
+
+def test_oversized_document_is_rejected() -> None:
+    doc = {
+        "@context": [V2, EX],
+        "type": "VerifiableCredential",
+        "credentialSubject": {"alumniOf": "x" * 300_000},
+    }
+    with pytest.raises(InputTooLarge):
+        to_canonical_nquads(doc)
+
+
+def test_many_blank_nodes_stay_polynomial() -> None:
+    # a tree of 1 500 blank nodes canonicalizes quickly (no explicit ids, so no cliques)
+    doc = {
+        "@context": [V2, EX],
+        "type": "VerifiableCredential",
+        "credentialSubject": [{"degree": {"name": str(i)}} for i in range(750)],
+    }
+    out = to_canonical_nquads(doc)
+    assert out.count("_:c14n") >= 1500
+
+
+def test_registered_context_is_served_and_unregistered_is_not() -> None:
+    tenant_ctx = {
+        "@context": {
+            "@protected": True,
+            "licenceClass": "https://tenant.example/vocab#licenceClass",
+        }
+    }
+    loader = StaticDocumentLoader({"https://tenant.example/ctx/v1": tenant_ctx})
+    doc = {
+        "@context": [V2, "https://tenant.example/ctx/v1"],
+        "type": "VerifiableCredential",
+        "credentialSubject": {"id": "did:example:a", "licenceClass": "G"},
+    }
+    out = to_canonical_nquads(doc, loader=loader)
+    assert '<https://tenant.example/vocab#licenceClass> "G"' in out
+    assert out == _pyld(doc, loader)
+    with pytest.raises(UnsupportedContext):
+        to_canonical_nquads(doc)
+
+
+def test_shipped_contexts_cannot_be_replaced_by_registration() -> None:
+    with pytest.raises(InvalidInput):
+        StaticDocumentLoader({V2: {"@context": {}}})
+
+
+def test_every_shipped_context_loads_and_matches_its_pin() -> None:
+    for url in SHIPPED_CONTEXTS:
+        assert "@context" in LOADER.load(url)
+
+
+def test_presentation_with_null_scoped_context_for_credentials() -> None:
+    doc = DOCS["presentation"]
+    assert json.dumps(doc)  # sanity
+    out = to_canonical_nquads(doc)
+    assert "<https://www.w3.org/2018/credentials#verifiableCredential>" in out
