@@ -80,7 +80,7 @@ class _Builder:
         return value
 
     def walk_object(self, obj: Mapping[Any, Any], depth: int) -> dict[str, Any]:
-        # "_sd" first, as the reference implementation does, so spec vectors reproduce byte for byte.
+        # "_sd" first, like the reference implementation, so vectors reproduce byte for byte.
         digests: list[str] = []
         out: dict[str, Any] = {SD_KEY: digests}
         for key, value in obj.items():

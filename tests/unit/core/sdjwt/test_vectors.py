@@ -1,5 +1,5 @@
 """Spec vectors: the examples printed in RFC 9901 and the shared specification.yml cases, whose
-expected outputs were produced by the reference implementation (tests/data/sdjwt/make_expected.py)."""
+expected outputs come from the reference implementation (tests/data/sdjwt/make_expected.py)."""
 
 import json
 import random
@@ -11,12 +11,12 @@ from sd_jwt.common import SDObj
 from sd_jwt.utils.yaml_specification import load_yaml_specification
 
 from sceau.core.encoding import b64url_encode
-from sceau.core.jose import SoftwareSigner, private_key_from_jwk, public_key_from_jwk
 from sceau.core.errors import VerificationFailed
+from sceau.core.jose import SoftwareSigner, private_key_from_jwk, public_key_from_jwk
 from sceau.core.sdjwt import (
     SD,
-    create_presentation_sync,
     build_sd_payload,
+    create_presentation_sync,
     from_json_serialization,
     select_disclosures,
     to_json_serialization,
