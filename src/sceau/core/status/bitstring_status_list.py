@@ -20,6 +20,7 @@ from typing import Any
 from sceau.core.encoding import b64url_decode, b64url_encode
 from sceau.core.errors import InvalidInput
 from sceau.core.status._compression import (
+    DEFAULT_MAX_COMPRESSED_BYTES,
     DEFAULT_MAX_EXPANDED_BYTES,
     deflate_gzip,
     inflate_gzip,
@@ -28,6 +29,7 @@ from sceau.core.status.errors import (
     MalformedStatusList,
     StatusIndexOutOfRange,
     StatusListLengthError,
+    StatusListTooLarge,
     StatusVerificationError,
 )
 
@@ -128,8 +130,8 @@ class BitstringStatusList:
         """Bitstring Expansion Algorithm (§3.4) with an output cap against bombs."""
         if not isinstance(encoded_list, str) or not encoded_list.startswith("u"):
             raise MalformedStatusList("encodedList must be multibase base64url ('u' prefix)")
-        if len(encoded_list) > 4 * 1024 * 1024 * 4 // 3 + 8:
-            raise MalformedStatusList("encodedList is too long")
+        if len(encoded_list) > DEFAULT_MAX_COMPRESSED_BYTES * 4 // 3 + 8:
+            raise StatusListTooLarge("encodedList is too long")
         try:
             compressed = b64url_decode(encoded_list[1:])
         except InvalidInput as exc:

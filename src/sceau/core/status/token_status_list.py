@@ -20,6 +20,7 @@ from sceau.core.encoding import b64url_decode, b64url_encode
 from sceau.core.errors import InvalidInput
 from sceau.core.jose import Signer, sign_compact, verify_compact
 from sceau.core.status._compression import (
+    DEFAULT_MAX_COMPRESSED_BYTES,
     DEFAULT_MAX_EXPANDED_BYTES,
     deflate_zlib,
     inflate_zlib,
@@ -27,6 +28,7 @@ from sceau.core.status._compression import (
 from sceau.core.status.errors import (
     MalformedStatusList,
     StatusIndexOutOfRange,
+    StatusListTooLarge,
     StatusVerificationError,
 )
 
@@ -46,6 +48,7 @@ STATUS_LIST_TYP = "statuslist+jwt"  # §Status List Token in JWT Format: typ MUS
 ALLOWED_BITS = (1, 2, 4, 8)  # §Compressed Byte Array step 1
 DEFAULT_MAX_TOKEN_LENGTH = 8 * 1024 * 1024
 MAX_URI_LENGTH = 2048
+MAX_ENCODED_CHARS = DEFAULT_MAX_COMPRESSED_BYTES * 4 // 3 + 4  # base64url of the compressed cap
 
 
 class StatusType(enum.IntEnum):
@@ -144,8 +147,8 @@ class StatusList:
         lst = obj.get("lst")
         if not isinstance(lst, str) or not lst:
             raise MalformedStatusList("lst must be a non-empty base64url string")
-        if len(lst) > (max_bytes * 4) // 3 + 4 and len(lst) > 4 * 1024 * 1024:
-            raise MalformedStatusList("lst is too long")
+        if len(lst) > MAX_ENCODED_CHARS:
+            raise StatusListTooLarge("lst is too long")
         try:
             compressed = b64url_decode(lst)
         except InvalidInput as exc:

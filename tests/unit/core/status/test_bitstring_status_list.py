@@ -266,3 +266,8 @@ def test_round_trip_preserves_every_status(size: int, writes: dict[int, int]) ->
     back = BitstringStatusList.decode(bsl.encode(), size)
     for idx, value in writes.items():
         assert back.get(idx) == value & mask
+
+
+def test_oversized_encoded_list_string_is_refused_before_decoding() -> None:
+    with pytest.raises(StatusListTooLarge):
+        BitstringStatusList.decode("u" + "A" * (30 * 1024 * 1024))

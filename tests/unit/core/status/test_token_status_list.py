@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 import zlib
 from pathlib import Path
 from typing import Any
@@ -122,9 +123,11 @@ def test_status_value_wider_than_bits_is_rejected() -> None:
 
 
 def test_zlib_bomb_is_refused_quickly() -> None:
-    bomb = zlib.compress(bytes(2 * 1024 * 1024 * 1024 // 1024 * 16), 9)  # 32 MiB of zeros
+    bomb = zlib.compress(bytes(64 * 1024 * 1024), 9)  # 64 MiB of zeros in ~64 KB
+    start = time.monotonic()
     with pytest.raises(StatusListTooLarge):
         StatusList.from_json({"bits": 1, "lst": b64url_encode(bomb)})
+    assert time.monotonic() - start < 1.0
 
 
 def test_configured_expansion_cap_applies() -> None:
@@ -295,3 +298,8 @@ def test_spec_referenced_token_reference_parses() -> None:
     )
     assert (ref.idx, ref.uri) == (0, "https://example.com/statuslists/1")
     assert ref.to_json() == {"status_list": {"idx": 0, "uri": "https://example.com/statuslists/1"}}
+
+
+def test_oversized_lst_string_is_refused_before_decoding() -> None:
+    with pytest.raises(StatusListTooLarge):
+        StatusList.from_json({"bits": 1, "lst": "A" * (30 * 1024 * 1024)})
