@@ -80,7 +80,7 @@ async def settings(db_backend: str, tmp_path: Path) -> AsyncIterator[Settings]:
     base = {
         "environment": "test",
         "data_dir": str(tmp_path / "data"),
-        "log_level": "WARNING",
+        "log_level": "INFO",
         "migrate_on_start": False,
     }
     if db_backend == "sqlite":

@@ -1,0 +1,104 @@
+"""The audit log records security events in the same transaction and detects tampering."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from sqlalchemy import select, update
+
+from sceau.audit.models import AuditEvent
+from sceau.audit.service import AuditService, record
+from sceau.db.tables import audit_events, tenants
+from sceau.tenants.service import Actor
+from sceau.tenants.tokens import parse_token
+
+pytestmark = pytest.mark.anyio
+
+
+def auth(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+async def test_tenant_and_key_changes_are_recorded_with_request_id(client, platform_token) -> None:
+    r = await client.post(
+        "/admin/tenants",
+        json={"slug": "dept", "name_en": "Dept", "name_fr": "Min"},
+        headers={**auth(platform_token), "X-Request-ID": "req-create-tenant-1"},
+    )
+    assert r.status_code == 201
+    admin = r.json()["admin_key"]["token"]
+    page = await client.get("/admin/tenants/dept/audit", headers=auth(admin))
+    assert page.status_code == 200
+    entries = page.json()["entries"]
+    actions = [e["action"] for e in entries]
+    assert actions[:2] == ["tenant.create", "apikey.create"]
+    assert "apikey.login" in actions
+    assert entries[0]["request_id"] == "req-create-tenant-1"
+    assert entries[0]["actor"].startswith("apikey:")
+    assert admin not in page.text
+
+
+async def test_audit_page_is_paginated(client, tenant_a) -> None:
+    first = await client.get(
+        "/admin/tenants/tenant-a/audit?limit=2", headers=auth(tenant_a.tokens["admin"])
+    )
+    body = first.json()
+    assert len(body["entries"]) == 2 and body["next_after"] == body["entries"][-1]["seq"]
+    rest = await client.get(
+        f"/admin/tenants/tenant-a/audit?after={body['next_after']}",
+        headers=auth(tenant_a.tokens["admin"]),
+    )
+    assert rest.json()["entries"][0]["seq"] > body["next_after"]
+
+
+async def test_event_rolls_back_with_its_change(engine) -> None:
+    with pytest.raises(RuntimeError):
+        async with engine.begin() as conn:
+            await record(
+                conn, AuditEvent(actor="cli", action="x", target="y", tenant=None, request_id="r")
+            )
+            raise RuntimeError("change failed")
+    checked, broken = await AuditService(engine).verify()
+    assert (checked, broken) == (0, None)
+
+
+async def test_chain_of_real_events_verifies(engine, tenant_a, tenant_b) -> None:
+    checked, broken = await AuditService(engine).verify()
+    assert broken is None and checked >= 8
+
+
+async def test_edited_row_is_detected_and_named(engine, tenant_a) -> None:
+    async with engine.begin() as conn:
+        await conn.execute(
+            update(audit_events).where(audit_events.c.seq == 3).values(actor="apikey:someone")
+        )
+    _, broken = await AuditService(engine).verify()
+    assert broken is not None and broken.seq == 3
+
+
+async def test_deleted_row_is_detected(engine, tenant_a) -> None:
+    async with engine.begin() as conn:
+        await conn.execute(audit_events.delete().where(audit_events.c.seq == 2))
+    _, broken = await AuditService(engine).verify()
+    assert broken is not None and broken.seq == 2
+
+
+async def test_concurrent_appends_keep_one_unbroken_chain(
+    engine, tenant_service, db_backend
+) -> None:
+    async def create(i: int) -> None:
+        await tenant_service.create_api_key(Actor("test", f"r{i}"), None, "platform_admin", f"k{i}")
+
+    await asyncio.gather(*(create(i) for i in range(20)))
+    checked, broken = await AuditService(engine).verify()
+    assert broken is None and checked == 20
+
+
+async def test_no_secret_reaches_the_audit_log(engine, tenant_a) -> None:
+    async with engine.connect() as conn:
+        rows = (await conn.execute(select(audit_events))).all()
+        assert (await conn.execute(select(tenants.c.slug))).all()
+    dump = repr(rows)
+    for token in tenant_a.tokens.values():
+        assert token not in dump and parse_token(token)[1] not in dump
