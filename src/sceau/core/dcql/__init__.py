@@ -39,6 +39,7 @@ from sceau.core.dcql.query import (
     parse_claims_path,
     parse_dcql_query,
 )
+from sceau.core.dcql.sd_jwt import holder_credential_from_sd_jwt, presentation_for_match
 
 __all__ = [
     "FORMATS",
@@ -58,9 +59,11 @@ __all__ = [
     "TrustedAuthoritiesQuery",
     "UnsupportedCredentialFormat",
     "evaluate_dcql_query",
+    "holder_credential_from_sd_jwt",
     "match_credential",
     "parse_claims_path",
     "parse_dcql_query",
+    "presentation_for_match",
     "select_claims",
     "select_mdoc_claim",
     "verify_presented_credentials",
