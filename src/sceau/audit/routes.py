@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Annotated
 
 from litestar import get
-from litestar.params import Parameter
+from litestar.di import NamedDependency
+from litestar.params import FromPath, QueryParameter
 
 from sceau.audit.models import AuditPage
 from sceau.audit.service import AuditService
@@ -15,12 +16,12 @@ from sceau.web.auth import authorize
 
 @get("/admin/tenants/{slug:str}/audit", tags=["audit"], summary="List a tenant's audit events")
 async def list_tenant_audit(
-    slug: str,
-    principal: Principal,
-    audit: AuditService,
-    tenants: TenantService,
-    after: Annotated[int, Parameter(ge=0, le=2**62)] = 0,
-    limit: Annotated[int, Parameter(ge=1, le=500)] = 100,
+    slug: FromPath[str],
+    principal: NamedDependency[Principal],
+    audit: NamedDependency[AuditService],
+    tenants: NamedDependency[TenantService],
+    after: Annotated[int, QueryParameter(ge=0, le=2**62)] = 0,
+    limit: Annotated[int, QueryParameter(ge=1, le=500)] = 100,
 ) -> AuditPage:
     authorize(principal, slug, ("admin", "auditor"))
     await tenants.get_tenant(slug)

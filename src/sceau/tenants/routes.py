@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Request, delete, get, patch, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
 from sceau.tenants.models import (
@@ -30,20 +32,27 @@ class TenantController(Controller):
     async def create_tenant(
         self,
         request: Request[Any, Any, Any],
-        data: TenantCreate,
-        principal: Principal,
-        tenants: TenantService,
+        data: JSONBody[TenantCreate],
+        principal: NamedDependency[Principal],
+        tenants: NamedDependency[TenantService],
     ) -> TenantCreated:
         authorize(principal, None, ())
         return await tenants.create_tenant(principal.actor(request_id_of(request)), data)
 
     @get("/", summary="List tenants (platform admin)")
-    async def list_tenants(self, principal: Principal, tenants: TenantService) -> list[Tenant]:
+    async def list_tenants(
+        self, principal: NamedDependency[Principal], tenants: NamedDependency[TenantService]
+    ) -> list[Tenant]:
         authorize(principal, None, ())
         return await tenants.list_tenants()
 
     @get("/{slug:str}", summary="Read a tenant")
-    async def get_tenant(self, slug: str, principal: Principal, tenants: TenantService) -> Tenant:
+    async def get_tenant(
+        self,
+        slug: FromPath[str],
+        principal: NamedDependency[Principal],
+        tenants: NamedDependency[TenantService],
+    ) -> Tenant:
         authorize(principal, slug, READERS)
         return await tenants.get_tenant(slug)
 
@@ -51,17 +60,20 @@ class TenantController(Controller):
     async def update_tenant(
         self,
         request: Request[Any, Any, Any],
-        slug: str,
-        data: TenantUpdate,
-        principal: Principal,
-        tenants: TenantService,
+        slug: FromPath[str],
+        data: JSONBody[TenantUpdate],
+        principal: NamedDependency[Principal],
+        tenants: NamedDependency[TenantService],
     ) -> Tenant:
         authorize(principal, slug, ("admin",))
         return await tenants.update_tenant(principal.actor(request_id_of(request)), slug, data)
 
     @get("/{slug:str}/api-keys", summary="List a tenant's API keys")
     async def list_api_keys(
-        self, slug: str, principal: Principal, tenants: TenantService
+        self,
+        slug: FromPath[str],
+        principal: NamedDependency[Principal],
+        tenants: NamedDependency[TenantService],
     ) -> list[ApiKey]:
         authorize(principal, slug, ("admin",))
         return await tenants.list_api_keys(slug)
@@ -74,10 +86,10 @@ class TenantController(Controller):
     async def create_api_key(
         self,
         request: Request[Any, Any, Any],
-        slug: str,
-        data: ApiKeyCreate,
-        principal: Principal,
-        tenants: TenantService,
+        slug: FromPath[str],
+        data: JSONBody[ApiKeyCreate],
+        principal: NamedDependency[Principal],
+        tenants: NamedDependency[TenantService],
     ) -> IssuedApiKey:
         authorize(principal, slug, ("admin",))
         return await tenants.create_api_key(
@@ -92,10 +104,10 @@ class TenantController(Controller):
     async def revoke_api_key(
         self,
         request: Request[Any, Any, Any],
-        slug: str,
-        key_id: str,
-        principal: Principal,
-        tenants: TenantService,
+        slug: FromPath[str],
+        key_id: FromPath[str],
+        principal: NamedDependency[Principal],
+        tenants: NamedDependency[TenantService],
     ) -> None:
         authorize(principal, slug, ("admin",))
         await tenants.revoke_api_key(principal.actor(request_id_of(request)), slug, key_id)

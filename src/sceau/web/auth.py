@@ -13,12 +13,15 @@ from typing import Any
 
 import structlog
 from litestar import Request
+from litestar.di import NamedDependency
 
 from sceau.errors import Forbidden, TenantNotFound, Unauthorized
 from sceau.tenants.service import Principal, TenantService
 
 
-async def provide_principal(request: Request[Any, Any, Any], tenants: TenantService) -> Principal:
+async def provide_principal(
+    request: Request[Any, Any, Any], tenants: NamedDependency[TenantService]
+) -> Principal:
     """Dependency: the caller of an admin route, from ``Authorization: Bearer sceau_...``."""
     header = request.headers.get("authorization", "")
     max_len = request.app.state.settings.max_token_length

@@ -6,6 +6,7 @@ from typing import Any
 
 import msgspec
 from litestar import Request, Response, get
+from litestar.di import NamedDependency
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -29,7 +30,7 @@ async def healthz() -> Health:
 
 
 @get("/readyz", tags=["operations"], summary="Readiness: database reachable, migrations at head")
-async def readyz(engine: AsyncEngine) -> Response[Readiness]:
+async def readyz(engine: NamedDependency[AsyncEngine]) -> Response[Readiness]:
     try:
         async with engine.connect() as conn:
             await conn.execute(text("SELECT 1"))
