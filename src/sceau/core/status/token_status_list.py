@@ -38,6 +38,7 @@ __all__ = [
     "StatusListReference",
     "StatusListToken",
     "StatusType",
+    "cache_ttl",
     "check_referenced_token_status",
     "sign_status_list_token",
     "status_list_reference",
@@ -314,3 +315,26 @@ def check_referenced_token_status(
     if token.sub != ref.uri:
         raise StatusVerificationError("status list token sub does not match the reference uri")
     return token.status_list.get(ref.idx)
+
+
+def cache_ttl(
+    token: StatusListToken,
+    *,
+    now: int | datetime,
+    min_ttl: int = 60,
+    max_ttl: int = 24 * 3600,
+) -> int:
+    """Seconds a relying party may cache ``token`` (§Expiration and Caching, SECURITY.md L-04).
+
+    Starts from ``ttl`` (or ``max_ttl`` when absent), never beyond ``exp``, clamped to
+    ``[min_ttl, max_ttl]`` so that ``ttl: 0`` cannot force a fetch per request and ten years
+    cannot pin a stale list. An expired token has no cache life (0).
+    """
+    t = _epoch(now)
+    if token.exp is not None and token.exp <= t:
+        return 0
+    ttl = token.ttl if token.ttl is not None else max_ttl
+    ttl = max(min_ttl, min(ttl, max_ttl))
+    if token.exp is not None:
+        ttl = min(ttl, token.exp - t)
+    return ttl

@@ -28,7 +28,9 @@ from sceau.core.status.errors import (
 )
 from sceau.core.status.token_status_list import (
     StatusList,
+    StatusListToken,
     StatusType,
+    cache_ttl,
     check_referenced_token_status,
     sign_status_list_token,
     status_list_reference,
@@ -303,3 +305,22 @@ def test_spec_referenced_token_reference_parses() -> None:
 def test_oversized_lst_string_is_refused_before_decoding() -> None:
     with pytest.raises(StatusListTooLarge):
         StatusList.from_json({"bits": 1, "lst": "A" * (30 * 1024 * 1024)})
+
+
+@pytest.mark.parametrize(
+    "ttl,exp,expected",
+    [
+        (43200, NOW + 3600, 3600),  # never beyond exp
+        (1, NOW + 3600, 60),  # clamped up to the minimum
+        (10 * 365 * 86400, None, 86400),  # clamped down to the maximum
+        (None, None, 86400),
+        (300, NOW - 1, 0),  # expired: no cache life
+    ],
+)
+def test_cache_ttl_is_clamped_and_bounded_by_exp(
+    ttl: int | None, exp: int | None, expected: int
+) -> None:
+    token = StatusListToken(
+        header={}, claims={}, status_list=StatusList(8), sub=URI, iat=NOW, exp=exp, ttl=ttl
+    )
+    assert cache_ttl(token, now=NOW) == expected
