@@ -56,6 +56,13 @@ class Forbidden(ServiceError):
     status = 403
 
 
+class MalformedJson(ServiceError):
+    """Body is not strict JSON: syntax error, duplicate member, NaN/Infinity, bad UTF-8."""
+
+    code = "malformed_json"
+    status = 400
+
+
 class UnsupportedMediaType(ServiceError):
     code = "unsupported_media_type"
     status = 415

@@ -217,3 +217,28 @@ async def test_protocol_routes_map_crashes_and_core_errors_to_oauth_codes(
     assert crash.status_code == 500 and crash.json()["error"] == "server_error"
     core = await probe_client.get("/test/oauth/core", headers=h(lang))
     assert core.status_code == 400 and core.json()["error"] == "invalid_request"
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b'{"slug":"dup","slug":"other","name_en":"A","name_fr":"B"}',
+        b'{"slug":"x","name_en":"A","name_fr":"B","n":NaN}',
+        b'{"slug":"x","name_en":"A","name_fr":"B","n":Infinity}',
+        b'{"slug":"\xff\xfe","name_en":"A","name_fr":"B"}',
+        b"[" * 100_000 + b"]" * 100_000,
+        b'{"slug":"x","name_en":"A","name_fr":"B"} trailing',
+        b"\xef\xbb\xbf{}",
+    ],
+)
+async def test_non_strict_json_is_a_400_problem_and_creates_nothing(
+    client, platform_token, lang, raw
+) -> None:
+    r = await client.post(
+        "/admin/tenants",
+        content=raw,
+        headers=h(lang, platform_token, **{"Content-Type": "application/json"}),
+    )
+    assert_problem(r, 400, "malformed_json", lang)
+    listed = await client.get("/admin/tenants", headers=h(lang, platform_token))
+    assert listed.json() == []

@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
-from litestar import Litestar, Request
+from litestar import Litestar
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
@@ -22,11 +22,11 @@ from sceau.audit.routes import list_tenant_audit
 from sceau.audit.service import AuditService
 from sceau.db.engine import create_engine
 from sceau.db.migrate import upgrade
-from sceau.errors import UnsupportedMediaType
 from sceau.settings import Settings
 from sceau.tenants.routes import TenantController
 from sceau.tenants.service import TenantService
 from sceau.web.auth import provide_principal
+from sceau.web.body import require_strict_json_body
 from sceau.web.docs import INTERNAL_OPENAPI_PATH, docs_page, openapi_json
 from sceau.web.health import healthz, metrics, readyz
 from sceau.web.i18n import Translator
@@ -34,26 +34,6 @@ from sceau.web.logging import configure_logging
 from sceau.web.metrics import HttpMetrics
 from sceau.web.middleware import RequestContextMiddleware
 from sceau.web.problems import PROBLEM_HANDLERS
-
-BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
-
-
-def _is_json_media_type(content_type: str) -> bool:
-    media = content_type.split(";", 1)[0].strip().lower()
-    return media == "application/json" or (
-        media.startswith("application/") and media.endswith("+json")
-    )
-
-
-async def require_json_body(request: Request[Any, Any, Any]) -> None:
-    """415 for a body-carrying request to a JSON handler that is not sent as JSON."""
-    takes_body = "data" in request.route_handler.parsed_fn_signature.parameters
-    if (
-        request.method in BODY_METHODS
-        and takes_body
-        and not _is_json_media_type(request.headers.get("content-type", ""))
-    ):
-        raise UnsupportedMediaType()
 
 
 def core_route_handlers() -> list[ControllerRouterHandler]:
@@ -116,7 +96,7 @@ def create_app(
             "principal": Provide(provide_principal),
         },
         exception_handlers=PROBLEM_HANDLERS,
-        before_request=require_json_body,
+        before_request=require_strict_json_body,
         request_max_body_size=settings.max_body_bytes,
         lifespan=[lifespan],
         openapi_config=OpenAPIConfig(
