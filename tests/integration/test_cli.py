@@ -125,3 +125,13 @@ async def test_audit_verify_names_the_first_edited_entry(settings, engine) -> No
     assert code == 1 and report["first_bad_seq"] == 2 and not report["ok"]
     code, out = await invoke(settings, "audit", "verify")
     assert code == 1 and "entry 2" in out
+
+
+async def test_audit_verify_on_unmigrated_database_fails_cleanly(tmp_path) -> None:
+    def run() -> tuple[int, str]:
+        env = {"SCEAU_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'empty.db'}"}
+        result = CliRunner().invoke(main, ["audit", "verify"], env=env)
+        return result.exit_code, result.output
+
+    code, out = await anyio.to_thread.run_sync(run)
+    assert code == 1 and "database error" in out and "Traceback" not in out

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import sys
 from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import click
 import msgspec
@@ -41,7 +41,14 @@ def with_engine(action: Callable[[Any], Awaitable[T]], *, migrate: bool = True) 
         finally:
             await engine.dispose()
 
-    return asyncio.run(_main())
+    from sqlalchemy.exc import DBAPIError
+
+    try:
+        return asyncio.run(_main())
+    except (DBAPIError, OSError) as exc:
+        # The driver message may contain the URL; name the failure without echoing it.
+        hint = "" if migrate else " (run `sceau db upgrade` first?)"
+        fail(f"database error: {type(exc).__name__}{hint}")
 
 
 def emit_json(value: Any) -> None:
@@ -52,6 +59,6 @@ def console() -> Console:
     return Console(highlight=False)
 
 
-def fail(message: str, code: int = 1) -> None:
+def fail(message: str, code: int = 1) -> NoReturn:
     Console(stderr=True, highlight=False).print(f"[red]error:[/red] {message}")
     raise SystemExit(code)
