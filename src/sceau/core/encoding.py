@@ -16,10 +16,8 @@ Choices (SECURITY.md J-05, RFC 8725 §3.7):
 
 from __future__ import annotations
 
-import base64
 import binascii
 import json
-import re
 from typing import Any, Final
 
 from sceau.core.errors import InputTooLarge, InvalidInput
@@ -36,38 +34,40 @@ __all__ = [
 DEFAULT_MAX_JSON_BYTES: Final = 256 * 1024
 DEFAULT_MAX_JSON_DEPTH: Final = 32
 
-_B64URL_RE: Final = re.compile(r"[A-Za-z0-9_-]*")
 # Last character of a canonical encoding: for 2 trailing chars the low 4 bits of the last sextet
 # must be zero, for 3 trailing chars the low 2 bits (RFC 4648 §3.5).
 _ALPHABET: Final = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
-_CANON_LAST_2: Final = frozenset(_ALPHABET[i] for i in range(64) if i & 0x0F == 0)
-_CANON_LAST_3: Final = frozenset(_ALPHABET[i] for i in range(64) if i & 0x03 == 0)
+_CANON_LAST_2: Final = frozenset(ord(_ALPHABET[i]) for i in range(64) if i & 0x0F == 0)
+_CANON_LAST_3: Final = frozenset(ord(_ALPHABET[i]) for i in range(64) if i & 0x03 == 0)
+
+
+_TO_URLSAFE: Final = bytes.maketrans(b"+/", b"-_")
+_FROM_URLSAFE: Final = bytes.maketrans(b"-_+/=", b"+/!!!")
+_PADDING_B: Final = (b"", b"", b"==", b"=")
 
 
 def b64url_encode(data: bytes) -> str:
     """Encode ``data`` as base64url without padding (RFC 7515 §2)."""
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+    # One C call each: encode, map to the URL-safe alphabet while deleting "=" padding.
+    return binascii.b2a_base64(data, newline=False).translate(_TO_URLSAFE, b"=").decode("ascii")
 
 
 def b64url_decode(value: str | bytes) -> bytes:
     """Decode strict unpadded base64url; raise :class:`InvalidInput` (``bad_base64``) otherwise."""
-    if isinstance(value, bytes):
-        try:
-            value = value.decode("ascii")
-        except UnicodeDecodeError:
-            raise InvalidInput("not base64url", code="bad_base64") from None
-    if not isinstance(value, str) or _B64URL_RE.fullmatch(value) is None:
-        raise InvalidInput("not base64url", code="bad_base64")
-    rem = len(value) % 4
+    try:
+        raw = value.encode("ascii") if isinstance(value, str) else bytes(value)
+    except (UnicodeEncodeError, TypeError):
+        raise InvalidInput("not base64url", code="bad_base64") from None
+    rem = len(raw) % 4
     if rem == 1:
         raise InvalidInput("impossible base64url length", code="bad_base64")
-    if (rem == 2 and value[-1] not in _CANON_LAST_2) or (
-        rem == 3 and value[-1] not in _CANON_LAST_3
-    ):
+    if rem and raw[-1] not in (_CANON_LAST_2 if rem == 2 else _CANON_LAST_3):
         raise InvalidInput("non-canonical base64url", code="bad_base64")
     try:
-        return base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
-    except (binascii.Error, ValueError):  # pragma: no cover - excluded by the checks above
+        # One translate maps "-_" to "+/" and turns "+", "/", "=" into an invalid byte, so the
+        # strict decoder rejects the standard alphabet, padding and whitespace alike.
+        return binascii.a2b_base64(raw.translate(_FROM_URLSAFE) + _PADDING_B[rem], strict_mode=True)
+    except (binascii.Error, ValueError):
         raise InvalidInput("not base64url", code="bad_base64") from None
 
 
@@ -82,9 +82,16 @@ def _reject_constant(name: str) -> Any:
     raise InvalidInput(f"{name} is not JSON", code="invalid_json")
 
 
+_COMPACT_ENCODER: Final = json.JSONEncoder(
+    separators=(",", ":"), ensure_ascii=False, allow_nan=False
+)
+_JSON_WS: Final = " \t\n\r"
 _DECODER: Final = json.JSONDecoder(
     object_pairs_hook=_no_duplicates, parse_constant=_reject_constant
 )
+
+
+_raw_decode: Final = _DECODER.raw_decode
 
 
 def _check_depth_and_strings(value: Any, max_depth: int) -> None:
@@ -145,23 +152,34 @@ def json_loads(
     else:
         raise InvalidInput("JSON input must be bytes or str", code="invalid_json")
     try:
-        value = _DECODER.decode(text)
+        # raw_decode skips the two whitespace regexes of decode(); surrounding JSON whitespace
+        # (RFC 8259 §2) is still allowed, anything else after the value is refused.
+        start = 0 if not text or text[0] not in _JSON_WS else len(text) - len(text.lstrip(_JSON_WS))
+        value, end = _raw_decode(text, start)
+        if end != len(text) and text[end:].strip(_JSON_WS):
+            raise InvalidInput("trailing data after JSON value", code="invalid_json")
     except RecursionError:
         raise InputTooLarge("JSON nested too deeply", code="json_too_deep") from None
     except ValueError as exc:  # json.JSONDecodeError is a ValueError
         raise InvalidInput(f"invalid JSON: {exc}", code="invalid_json") from None
-    if isinstance(value, (dict, list)):
-        _check_depth_and_strings(value, max_depth)
-    elif isinstance(value, str) and not value.isascii():
-        _check_str(value)
+    # The walk is skipped when cheap C-level scans prove it cannot fail: nesting can't exceed the
+    # number of opening brackets, and a lone surrogate needs a "\\uD8xx"-style escape or (for str
+    # input) a raw surrogate that strict UTF-8 encoding refuses.
+    if not isinstance(data, bytes) and not text.isascii():
+        _check_str(text)
+    if (text.count("[") + text.count("{") > max_depth) or (
+        ("\\ud" in text or "\\uD" in text) and isinstance(value, (dict, list, str))
+    ):
+        if isinstance(value, (dict, list)):
+            _check_depth_and_strings(value, max_depth)
+        elif isinstance(value, str):
+            _check_str(value)
     return value
 
 
 def json_dumps_compact(obj: Any) -> bytes:
     """Serialize ``obj`` as compact UTF-8 JSON (no whitespace, no ASCII escaping, no NaN)."""
     try:
-        return json.dumps(obj, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode(
-            "utf-8"
-        )
+        return _COMPACT_ENCODER.encode(obj).encode("utf-8")
     except (TypeError, ValueError) as exc:
         raise InvalidInput(f"not JSON-serializable: {exc}", code="invalid_json") from None

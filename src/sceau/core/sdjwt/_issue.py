@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+import os
+from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
 from sceau.core.encoding import b64url_encode
@@ -28,13 +29,35 @@ SaltFactory = Callable[[], str]
 DecoyCount = Callable[[], int]
 
 
+_SPEC_ENCODER = json.JSONEncoder(ensure_ascii=False, allow_nan=False)
+_encode_value = _SPEC_ENCODER.encode
+_encode_str = json.encoder.encode_basestring  # C implementation, no ASCII escaping
+
+
 def spec_disclosure_json(parts: list[Any]) -> str:
     """JSON of a Disclosure array as in the RFC 9901 examples (``", "`` separators, UTF-8)."""
-    return json.dumps(parts, ensure_ascii=False)
+    return _encode_value(parts)
+
+
+def _spec_disclosure_fast(salt: str, name: str | None, value: Any) -> str:
+    # Same text as spec_disclosure_json([salt, name, value]) without walking the list in Python.
+    v = _encode_str(value) if type(value) is str else _encode_value(value)
+    if name is None:
+        return f"[{_encode_str(salt)}, {v}]"
+    return f"[{_encode_str(salt)}, {_encode_str(name)}, {v}]"
 
 
 class _Builder:
-    __slots__ = ("decoy_count", "disclosures", "dumps", "hash_fn", "max_depth", "salt")
+    __slots__ = (
+        "decoy_count",
+        "disclosures",
+        "dumps",
+        "hash_fn",
+        "max_depth",
+        "pool",
+        "pool_pos",
+        "salt",
+    )
 
     def __init__(
         self,
@@ -50,18 +73,40 @@ class _Builder:
         self.dumps = dumps
         self.disclosures: list[Disclosure] = []
         self.max_depth = max_depth
+        self.pool = ""
+        self.pool_pos = 0
+
+    def next_salt(self) -> str:
+        if self.salt is not default_salt:
+            salt = self.salt()
+            if not isinstance(salt, str):
+                raise InvalidInput("salt factory must return a string", code="invalid_salt")
+            return salt
+        # Default: 144-bit CSPRNG salts (§9.3 asks for at least 128), 18 bytes so that one
+        # base64url encoding of 32 salts splits on 24-character boundaries. The pool lives in
+        # this builder only, so it is never shared across issuances or forked processes.
+        if self.pool_pos >= len(self.pool):
+            self.pool = b64url_encode(os.urandom(18 * 32))
+            self.pool_pos = 0
+        start = self.pool_pos
+        self.pool_pos = start + 24
+        return self.pool[start : start + 24]
 
     def disclose(self, name: str | None, value: Any) -> str:
-        salt = self.salt()
-        if not isinstance(salt, str):
-            raise InvalidInput("salt factory must return a string", code="invalid_salt")
-        parts = [salt, value] if name is None else [salt, name, value]
-        encoded = b64url_encode(self.dumps(parts).encode("utf-8"))
+        salt = self.next_salt()
+        if self.dumps is spec_disclosure_json:
+            text = _spec_disclosure_fast(salt, name, value)
+        else:
+            text = self.dumps([salt, value] if name is None else [salt, name, value])
+        encoded = b64url_encode(text.encode("utf-8"))
         digest = hash_b64(self.hash_fn, encoded)
         self.disclosures.append(Disclosure(encoded, digest, salt, name, value))
         return digest
 
     def walk(self, value: Any, depth: int) -> Any:
+        kind = type(value)
+        if kind is str or kind is int or kind is bool or kind is float or value is None:
+            return value  # fast path: most claim values are scalars
         if depth > self.max_depth:
             raise InvalidInput("claims nested too deeply", code="claims_too_deep")
         if isinstance(value, Mapping):
@@ -79,7 +124,9 @@ class _Builder:
             raise InvalidInput("SD marker in an illegal place", code="invalid_sd_marker")
         return value
 
-    def walk_object(self, obj: Mapping[Any, Any], depth: int) -> dict[str, Any]:
+    def walk_object(
+        self, obj: Mapping[Any, Any], depth: int, sd_names: Collection[str] = ()
+    ) -> dict[str, Any]:
         # "_sd" first, like the reference implementation, so vectors reproduce byte for byte.
         digests: list[str] = []
         out: dict[str, Any] = {SD_KEY: digests}
@@ -91,14 +138,14 @@ class _Builder:
                 # §4.1 rule 7 and §4.2.1: reserved names are never claims.
                 raise InvalidInput(f"claim name {name!r} is reserved", code="reserved_claim_name")
             sub = self.walk(value, depth + 1)
-            if isinstance(key, SD):
+            if isinstance(key, SD) or name in sd_names:
                 digests.append(self.disclose(name, sub))
             else:
                 out[name] = sub
         if self.decoy_count is not None:
             # §4.2.5: decoys are digests over random salts, indistinguishable from real ones.
             for _ in range(self.decoy_count()):
-                digests.append(hash_b64(self.hash_fn, self.salt()))
+                digests.append(hash_b64(self.hash_fn, self.next_salt()))
         if digests:
             # §4.2.4.1: sorted so the order does not reveal the original claim order.
             digests.sort()
@@ -115,6 +162,7 @@ def build_sd_payload(
     decoy_count: DecoyCount | None = None,
     disclosure_json: Callable[[list[Any]], str] = spec_disclosure_json,
     max_depth: int = 32,
+    disclosable: Collection[str] = (),
 ) -> tuple[dict[str, Any], tuple[Disclosure, ...]]:
     """Turn ``claims`` (with :class:`SD` markers) into an SD-JWT payload and its Disclosures.
 
@@ -123,7 +171,7 @@ def build_sd_payload(
     (['_sd', '_sd_alg', 'iss'], 'given_name')
     """
     builder = _Builder(hash_function(sd_alg), salt, decoy_count, disclosure_json, max_depth)
-    payload = builder.walk_object(claims, 1)
+    payload = builder.walk_object(claims, 1, disclosable)
     payload[SD_ALG_KEY] = sd_alg
     return payload, tuple(builder.disclosures)
 
@@ -159,6 +207,7 @@ async def issue_sd_jwt(
     salt: SaltFactory = default_salt,
     decoy_count: DecoyCount | None = None,
     disclosure_json: Callable[[list[Any]], str] = spec_disclosure_json,
+    disclosable: Collection[str] = (),
 ) -> IssuedSdJwt:
     """Issue an SD-JWT through the :class:`Signer` port (HSM/KMS or software)."""
     payload, disclosures = build_sd_payload(
@@ -167,6 +216,7 @@ async def issue_sd_jwt(
         salt=salt,
         decoy_count=decoy_count,
         disclosure_json=disclosure_json,
+        disclosable=disclosable,
     )
     _add_cnf(payload, holder_jwk)
     jwt = await sign_compact(_header(typ, header), payload, signer)
@@ -184,6 +234,7 @@ def issue_sd_jwt_sync(
     salt: SaltFactory = default_salt,
     decoy_count: DecoyCount | None = None,
     disclosure_json: Callable[[list[Any]], str] = spec_disclosure_json,
+    disclosable: Collection[str] = (),
 ) -> IssuedSdJwt:
     """Synchronous fast path of :func:`issue_sd_jwt` for a :class:`SoftwareSigner`."""
     payload, disclosures = build_sd_payload(
@@ -192,6 +243,7 @@ def issue_sd_jwt_sync(
         salt=salt,
         decoy_count=decoy_count,
         disclosure_json=disclosure_json,
+        disclosable=disclosable,
     )
     _add_cnf(payload, holder_jwk)
     jwt = sign_compact_sync(_header(typ, header), payload, signer)

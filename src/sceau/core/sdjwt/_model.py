@@ -7,7 +7,7 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
 from sceau.core.encoding import b64url_encode
 from sceau.core.errors import InvalidInput, UnsupportedAlgorithm
@@ -70,8 +70,7 @@ class SD:
     value: Any
 
 
-@dataclass(frozen=True, slots=True)
-class Disclosure:
+class Disclosure(NamedTuple):
     """One Disclosure: its encoded form, digest and decoded parts (RFC 9901 §4.2)."""
 
     encoded: str

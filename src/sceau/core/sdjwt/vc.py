@@ -224,21 +224,16 @@ def _vc_claims(
 ) -> dict[Any, Any]:
     if not isinstance(vct, str) or not vct:
         raise InvalidInput("vct must be a non-empty string", code="invalid_vct")
+    if not NON_DISCLOSABLE_CLAIMS.isdisjoint(disclosable):
+        raise InvalidInput("registered claims must not be disclosable", code="sd_not_allowed")
     out: dict[Any, Any] = {}
     for key, value in claims.items():
-        name = key.value if isinstance(key, SD) else key
-        if name in NON_DISCLOSABLE_CLAIMS and (isinstance(key, SD) or name in disclosable):
-            raise InvalidInput(
-                f"{name!r} must not be selectively disclosable", code="sd_not_allowed"
-            )
-        if name in NON_DISCLOSABLE_CLAIMS:
-            _reject_markers(value, name)
-        out[SD(name) if name in disclosable and not isinstance(key, SD) else key] = value
-    for name in disclosable:
-        if name in NON_DISCLOSABLE_CLAIMS:
-            raise InvalidInput(
-                f"{name!r} must not be selectively disclosable", code="sd_not_allowed"
-            )
+        if isinstance(key, SD):
+            if key.value in NON_DISCLOSABLE_CLAIMS:
+                raise InvalidInput(f"{key.value!r} must not be disclosable", code="sd_not_allowed")
+        elif key in NON_DISCLOSABLE_CLAIMS:
+            _reject_markers(value, key)
+        out[key] = value
     registered: dict[str, Any] = {
         "iss": iss,
         "iat": iat,
@@ -252,7 +247,7 @@ def _vc_claims(
             continue
         if name in out or SD(name) in out:
             raise InvalidInput(f"{name!r} given twice", code="claim_name_exists")
-        out[SD(name) if name in disclosable else name] = dict(value) if name == "status" else value
+        out[name] = dict(value) if name == "status" else value
     return out
 
 
@@ -310,6 +305,7 @@ async def issue_sd_jwt_vc(
         salt=salt,
         decoy_count=decoy_count,
         disclosure_json=disclosure_json,
+        disclosable=disclosable,
     )
 
 
@@ -345,6 +341,7 @@ def issue_sd_jwt_vc_sync(
         salt=salt,
         decoy_count=decoy_count,
         disclosure_json=disclosure_json,
+        disclosable=disclosable,
     )
 
 
