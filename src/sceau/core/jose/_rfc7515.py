@@ -71,10 +71,11 @@ class SoftwareSigner:
         object.__setattr__(self, "_alg", alg)
 
     async def sign(self, message: bytes) -> bytes:
-        return self._alg.sign(self.private_key, message)
+        return self._alg.sign_prechecked(self.private_key, message)
 
     def sign_sync(self, message: bytes) -> bytes:
-        return self._alg.sign(self.private_key, message)
+        # Key/algorithm match was checked once in __post_init__.
+        return self._alg.sign_prechecked(self.private_key, message)
 
     @property
     def public_jwk(self) -> dict[str, Any]:

@@ -66,8 +66,12 @@ class Algorithm:
     def sign(self, private_key: PrivateKey, message: bytes) -> bytes:
         """Sign ``message``; EC signatures are returned as raw ``r || s`` (RFC 7518 §3.4)."""
         self._require_key(private_key)
+        return self.sign_prechecked(private_key, message)
+
+    def sign_prechecked(self, private_key: PrivateKey, message: bytes) -> bytes:
+        """:meth:`sign` for a key already checked with :meth:`key_matches` (signer hot path)."""
         if isinstance(private_key, ec.EllipticCurvePrivateKey):
-            der = private_key.sign(message, ec.ECDSA(self._hash()))
+            der = private_key.sign(message, _ECDSA[self.hash_name or "SHA256"])
             r, s = decode_dss_signature(der)
             return r.to_bytes(self.size, "big") + s.to_bytes(self.size, "big")
         if isinstance(private_key, ed25519.Ed25519PrivateKey):
@@ -92,7 +96,9 @@ class Algorithm:
                 s = int.from_bytes(signature[self.size :], "big")
                 if r == 0 or s == 0:  # CVE-2022-21449 class (SECURITY.md J-07)
                     raise InvalidSignature("degenerate signature", code="invalid_signature")
-                public_key.verify(encode_dss_signature(r, s), message, ec.ECDSA(self._hash()))
+                public_key.verify(
+                    encode_dss_signature(r, s), message, _ECDSA[self.hash_name or "SHA256"]
+                )
             elif isinstance(public_key, ed25519.Ed25519PublicKey):
                 public_key.verify(signature, message)
             elif isinstance(public_key, rsa.RSAPublicKey):
@@ -108,6 +114,13 @@ class Algorithm:
         except _CryptoInvalidSignature:
             raise InvalidSignature("signature does not verify", code="invalid_signature") from None
 
+
+# ECDSA parameter objects are immutable; build them once instead of per signature.
+_ECDSA: Final = {
+    "SHA256": ec.ECDSA(hashes.SHA256()),
+    "SHA384": ec.ECDSA(hashes.SHA384()),
+    "SHA512": ec.ECDSA(hashes.SHA512()),
+}
 
 _EC_CURVE_NAMES: Final = {"secp256r1": "P-256", "secp384r1": "P-384", "secp521r1": "P-521"}
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import binascii
 import json
 import os
 from collections.abc import Callable, Collection, Mapping
@@ -29,6 +30,9 @@ SaltFactory = Callable[[], str]
 DecoyCount = Callable[[], int]
 
 
+_RESERVED_OR_ALG = frozenset({*RESERVED_NAMES, SD_ALG_KEY})
+_b2a = binascii.b2a_base64
+_URLSAFE = bytes.maketrans(b"+/", b"-_")
 _SPEC_ENCODER = json.JSONEncoder(ensure_ascii=False, allow_nan=False)
 _encode_value = _SPEC_ENCODER.encode
 _encode_str = json.encoder.encode_basestring  # C implementation, no ASCII escaping
@@ -98,8 +102,13 @@ class _Builder:
             text = _spec_disclosure_fast(salt, name, value)
         else:
             text = self.dumps([salt, value] if name is None else [salt, name, value])
-        encoded = b64url_encode(text.encode("utf-8"))
-        digest = hash_b64(self.hash_fn, encoded)
+        # Inlined b64url_encode/hash_b64: this runs once per disclosable claim.
+        encoded = _b2a(text.encode("utf-8"), newline=False).translate(_URLSAFE, b"=").decode()
+        digest = (
+            _b2a(self.hash_fn(encoded.encode("ascii")).digest(), newline=False)
+            .translate(_URLSAFE, b"=")
+            .decode()
+        )
         self.disclosures.append(Disclosure(encoded, digest, salt, name, value))
         return digest
 
@@ -134,10 +143,14 @@ class _Builder:
             name = key.value if isinstance(key, SD) else key
             if not isinstance(name, str):
                 raise InvalidInput("claim names must be strings", code="invalid_claims")
-            if name in RESERVED_NAMES or name == SD_ALG_KEY:
+            if name in _RESERVED_OR_ALG:
                 # §4.1 rule 7 and §4.2.1: reserved names are never claims.
                 raise InvalidInput(f"claim name {name!r} is reserved", code="reserved_claim_name")
-            sub = self.walk(value, depth + 1)
+            kind = type(value)
+            if kind is str or kind is int or kind is bool or kind is float or value is None:
+                sub = value
+            else:
+                sub = self.walk(value, depth + 1)
             if isinstance(key, SD) or name in sd_names:
                 digests.append(self.disclose(name, sub))
             else:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import binascii
 import math
 import time
 from collections.abc import Callable, Collection, Mapping
@@ -43,6 +44,8 @@ __all__ = [
     "verify_sd_jwt",
 ]
 
+_b2a = binascii.b2a_base64
+_URLSAFE: Final = bytes.maketrans(b"+/", b"-_")
 DEFAULT_KB_ALGORITHMS: Final = ("ES256", "ES384", "ES512", "EdDSA", "Ed25519")
 # (iss, protected header) -> issuer public key. ``iss`` is None when the payload has none.
 IssuerKeyLookup = Callable[[Any, Mapping[str, Any]], PublicKey]
@@ -82,17 +85,6 @@ def parse_compact(token: str, limits: SdJwtLimits = DEFAULT_LIMITS) -> ParsedSdJ
     return ParsedSdJwt(jwt, disclosures, last or None, sd_jwt)
 
 
-def _decode_disclosure(encoded: str, limits: SdJwtLimits) -> list[Any]:
-    parts = json_loads(b64url_decode(encoded), max_depth=limits.max_depth)
-    if not isinstance(parts, list) or len(parts) not in (2, 3):
-        raise InvalidInput("disclosure is not a 2- or 3-element array", code="invalid_disclosure")
-    if not isinstance(parts[0], str):
-        raise InvalidInput("disclosure salt is not a string", code="invalid_disclosure")
-    if len(parts) == 3 and not isinstance(parts[1], str):
-        raise InvalidInput("disclosure claim name is not a string", code="invalid_disclosure")
-    return parts
-
-
 def decode_disclosures(
     disclosures: list[str], hash_fn: Callable[[bytes], Any], limits: SdJwtLimits = DEFAULT_LIMITS
 ) -> dict[str, tuple[str, list[Any]]]:
@@ -100,12 +92,26 @@ def decode_disclosures(
     if len(disclosures) > limits.max_disclosures:
         raise InputTooLarge("too many disclosures", code="too_many_disclosures")
     out: dict[str, tuple[str, list[Any]]] = {}
+    max_depth = limits.max_depth
     for encoded in disclosures:
-        digest = hash_b64(hash_fn, encoded)
-        if digest in out:
+        try:
+            ascii_bytes = encoded.encode("ascii")
+        except UnicodeEncodeError:
+            raise InvalidInput("disclosure is not base64url", code="bad_base64") from None
+        # §4.2.3: the digest is over the encoded string as received, never a re-encoding.
+        digest = _b2a(hash_fn(ascii_bytes).digest(), newline=False).translate(_URLSAFE, b"=")
+        key = digest.decode("ascii")
+        if key in out:
             # §4: "MUST NOT ... send a Disclosure more than once".
             raise InvalidInput("disclosure sent more than once", code="disclosure_repeated")
-        out[digest] = (encoded, _decode_disclosure(encoded, limits))
+        parts = json_loads(b64url_decode(ascii_bytes), max_depth=max_depth)
+        if type(parts) is not list or not 2 <= len(parts) <= 3:
+            raise InvalidInput(
+                "disclosure is not a 2- or 3-element array", code="invalid_disclosure"
+            )
+        if type(parts[0]) is not str or (len(parts) == 3 and type(parts[1]) is not str):
+            raise InvalidInput("disclosure salt or name is not a string", code="invalid_disclosure")
+        out[key] = (encoded, parts)
     return out
 
 
