@@ -5,6 +5,9 @@ Heavy imports (SQLAlchemy, Litestar) happen inside commands so ``sceau --help`` 
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
+
 import click
 
 from sceau import __version__
@@ -27,9 +30,7 @@ main.add_command(tenant)
 main.add_command(apikey)
 main.add_command(audit)
 
-try:  # the signing-keys capability registers `sceau key ...` when present
-    from sceau.cli.keys import key  # type: ignore[import-not-found,unused-ignore]
-
-    main.add_command(key)
-except ImportError:
-    pass
+# The signing-keys capability registers `sceau key ...` once src/sceau/cli/keys.py exists. Only
+# absence is tolerated: an import error inside that module must surface.
+if importlib.util.find_spec("sceau.cli.keys"):
+    main.add_command(importlib.import_module("sceau.cli.keys").key)

@@ -6,6 +6,8 @@ through Litestar dependency injection; nothing is a module-level singleton.
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
@@ -37,7 +39,23 @@ from sceau.web.problems import PROBLEM_HANDLERS
 
 
 def core_route_handlers() -> list[ControllerRouterHandler]:
-    return [healthz, readyz, metrics, openapi_json, docs_page, TenantController, list_tenant_audit]
+    handlers: list[ControllerRouterHandler] = [
+        healthz,
+        readyz,
+        metrics,
+        openapi_json,
+        docs_page,
+        TenantController,
+        list_tenant_audit,
+    ]
+    # Signing keys (JWKS, did:web) mount their routes once the capability exists. Only absence is
+    # tolerated: an import error inside the module must surface, not hide the routes.
+    if importlib.util.find_spec("sceau.keys") and importlib.util.find_spec("sceau.keys.routes"):
+        key_routes = importlib.import_module("sceau.keys.routes").ROUTES
+    else:
+        key_routes = []
+    handlers.extend(key_routes)
+    return handlers
 
 
 def create_app(
