@@ -89,7 +89,7 @@ def _check_shape(jwk: Mapping[str, Any]) -> str:
     if not isinstance(jwk, Mapping):
         raise InvalidKey("JWK must be a JSON object", code="invalid_jwk")
     kty = jwk.get("kty")
-    if kty not in _THUMBPRINT_MEMBERS:
+    if not isinstance(kty, str) or kty not in _THUMBPRINT_MEMBERS:
         raise InvalidKey(f"unsupported kty {kty!r}", code="unsupported_kty")
     alg = jwk.get("alg")
     if alg is not None:
@@ -102,7 +102,7 @@ def _check_shape(jwk: Mapping[str, Any]) -> str:
 
 def _ec_public(jwk: Mapping[str, Any]) -> ec.EllipticCurvePublicNumbers:
     crv = jwk.get("crv")
-    if crv not in _CURVES:
+    if not isinstance(crv, str) or crv not in _CURVES:
         raise InvalidKey(f"unsupported crv {crv!r}", code="unsupported_curve")
     curve_cls, size = _CURVES[crv]
     x, y = _member(jwk, "x"), _member(jwk, "y")

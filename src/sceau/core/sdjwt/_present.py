@@ -32,8 +32,10 @@ __all__ = [
     "select_disclosures",
 ]
 
-# A disclosure frame says what to reveal: {"name": True} reveals a claim, a nested dict/list
-# reveals a claim and walks into its value, a list addresses array elements by position.
+# A disclosure frame says what to reveal, with the semantics of the reference implementation
+# (so the spec examples reproduce): for an object member, True or a non-empty dict/list reveals
+# the claim (and a dict/list walks into its value), while {} / [] / None / False walk without
+# revealing; a list addresses array elements by position, where anything but None/False reveals.
 Frame = Mapping[str, Any] | list[Any] | bool | None
 
 
@@ -57,7 +59,7 @@ class _Selector:
                             continue
                         name, value = found[1][1], found[1][2]
                         want = sub.get(name)
-                        if want:
+                        if want:  # as the reference: True or a non-empty frame discloses
                             self.chosen.append(found[0])
                             self.walk(value, want)
                 elif key not in (SD_ALG_KEY,):
@@ -67,8 +69,9 @@ class _Selector:
             for pos, item in enumerate(node):
                 want = sub_list[pos] if pos < len(sub_list) else None
                 if isinstance(item, dict) and len(item) == 1 and ARRAY_KEY in item:
-                    found = self.by_digest.get(item[ARRAY_KEY])
-                    if found is None or len(found[1]) != 2 or not want:
+                    digest = item[ARRAY_KEY]
+                    found = self.by_digest.get(digest) if isinstance(digest, str) else None
+                    if found is None or len(found[1]) != 2 or want is None or want is False:
                         continue
                     self.chosen.append(found[0])
                     self.walk(found[1][1], want)

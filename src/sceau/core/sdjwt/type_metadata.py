@@ -134,7 +134,7 @@ def _claim(obj: Mapping[str, Any]) -> ClaimMetadata:
         if not ok:
             raise InvalidInput("claim path component invalid", code="invalid_type_metadata")
     sd = obj.get("sd", "allowed")
-    if sd not in _SD_VALUES:
+    if not isinstance(sd, str) or sd not in _SD_VALUES:
         raise InvalidInput("claim sd must be always/allowed/never", code="invalid_type_metadata")
     mandatory = obj.get("mandatory", False)
     if not isinstance(mandatory, bool):

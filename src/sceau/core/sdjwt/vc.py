@@ -112,7 +112,12 @@ class JwtVcIssuerMetadataResolver:
             has_jwks, has_uri = "jwks" in doc, "jwks_uri" in doc
             if has_jwks == has_uri:  # exactly one of the two
                 raise InvalidInput("need exactly one of jwks, jwks_uri", code="invalid_metadata")
-            jwks = doc["jwks"] if has_jwks else (jwks_by_uri or {}).get(doc["jwks_uri"])
+            uri = doc.get("jwks_uri")
+            jwks = (
+                doc["jwks"]
+                if has_jwks
+                else (jwks_by_uri or {}).get(uri if isinstance(uri, str) else "")
+            )
             if not isinstance(jwks, Mapping) or not isinstance(jwks.get("keys"), list):
                 raise InvalidInput("JWK Set missing or malformed", code="invalid_metadata")
             keys: dict[str, PublicKey] = {}
