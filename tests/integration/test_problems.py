@@ -242,3 +242,27 @@ async def test_non_strict_json_is_a_400_problem_and_creates_nothing(
     assert_problem(r, 400, "malformed_json", lang)
     listed = await client.get("/admin/tenants", headers=h(lang, platform_token))
     assert listed.json() == []
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/admin/tenants/tenant-a/audit?limit=0",
+        "/admin/tenants/tenant-a/audit?limit=abc",
+        "/admin/tenants/tenant-a/audit?after=-1",
+        "/admin/tenants/tenant-a/audit?limit=100000",
+        "/admin/tenants/tenant-a/audit?after=99999999999999999999999",
+    ],
+)
+async def test_bad_query_parameters_are_a_400_problem(client, tenant_a, lang, path) -> None:
+    r = await client.get(path, headers=h(lang, tenant_a.tokens["admin"]))
+    assert_problem(r, 400, "validation_failed", lang)
+
+
+@pytest.mark.parametrize(
+    "slug", ["%2e%2e", "..%2Ftenant-a", "TENANT-A", "tenant-a%00", "x" * 300, "%F0%9F%98%80"]
+)
+async def test_odd_tenant_slugs_never_reach_another_tenant(client, tenant_a, lang, slug) -> None:
+    r = await client.get(f"/admin/tenants/{slug}", headers=h(lang, tenant_a.tokens["admin"]))
+    assert r.status_code == 404
+    assert r.headers["content-type"] == "application/problem+json"
