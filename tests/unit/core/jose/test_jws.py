@@ -255,3 +255,22 @@ def test_verify_compact_on_random_strings_raises_only_sceau_errors(text: str) ->
 def test_verify_compact_on_random_segments_raises_only_sceau_errors(h: bytes, p: bytes) -> None:
     with contextlib.suppress(SceauError):
         verify_compact(f"{b64url_encode(h)}.{b64url_encode(p)}.{_GOOD.split('.')[2]}", _ES_PUB)
+
+
+def test_high_s_twin_of_a_valid_signature_still_verifies() -> None:
+    # SECURITY.md J-07: ECDSA is malleable, so replay defences must key on nonce/jti, never on
+    # signature bytes. This pins the behaviour so nobody relies on signature uniqueness.
+    n = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551  # P-256 group order
+    head, sig = _GOOD.rsplit(".", 1)
+    raw = base64.urlsafe_b64decode(sig + "==")
+    r, s = raw[:32], int.from_bytes(raw[32:], "big")
+    twin = f"{head}.{b64url_encode(r + (n - s).to_bytes(32, 'big'))}"
+    assert twin != _GOOD
+    assert verify_compact(twin, _ES_PUB).claims == {"iss": "https://issuer.example"}
+
+
+def test_oversized_protected_header_is_rejected() -> None:
+    big = {"alg": "ES256", "x": "a" * 20_000}
+    with pytest.raises(InputTooLarge) as exc:
+        verify_compact(_with_header(big), _ES_PUB)
+    assert exc.value.code == "header_too_large"
