@@ -43,14 +43,6 @@ def spec_disclosure_json(parts: list[Any]) -> str:
     return _encode_value(parts)
 
 
-def _spec_disclosure_fast(salt: str, name: str | None, value: Any) -> str:
-    # Same text as spec_disclosure_json([salt, name, value]) without walking the list in Python.
-    v = _encode_str(value) if type(value) is str else _encode_value(value)
-    if name is None:
-        return f"[{_encode_str(salt)}, {v}]"
-    return f"[{_encode_str(salt)}, {_encode_str(name)}, {v}]"
-
-
 class _Builder:
     __slots__ = (
         "decoy_count",
@@ -97,18 +89,23 @@ class _Builder:
         return self.pool[start : start + 24]
 
     def disclose(self, name: str | None, value: Any) -> str:
-        salt = self.next_salt()
+        # Hot path (once per disclosable claim): salt, JSON and base64url are inlined.
+        pos = self.pool_pos
+        if self.salt is default_salt and pos < len(self.pool):
+            salt = self.pool[pos : pos + 24]
+            self.pool_pos = pos + 24
+        else:
+            salt = self.next_salt()
         if self.dumps is spec_disclosure_json:
-            text = _spec_disclosure_fast(salt, name, value)
+            v = _encode_str(value) if type(value) is str else _encode_value(value)
+            # Default salts are base64url, so they need no JSON escaping.
+            s = f'"{salt}"' if self.salt is default_salt else _encode_str(salt)
+            text = f"[{s}, {v}]" if name is None else f"[{s}, {_encode_str(name)}, {v}]"
         else:
             text = self.dumps([salt, value] if name is None else [salt, name, value])
-        # Inlined b64url_encode/hash_b64: this runs once per disclosable claim.
-        encoded = _b2a(text.encode("utf-8"), newline=False).translate(_URLSAFE, b"=").decode()
-        digest = (
-            _b2a(self.hash_fn(encoded.encode("ascii")).digest(), newline=False)
-            .translate(_URLSAFE, b"=")
-            .decode()
-        )
+        raw = _b2a(text.encode("utf-8"), newline=False).translate(_URLSAFE, b"=")
+        encoded = raw.decode()
+        digest = _b2a(self.hash_fn(raw).digest(), newline=False).translate(_URLSAFE, b"=").decode()
         self.disclosures.append(Disclosure(encoded, digest, salt, name, value))
         return digest
 
