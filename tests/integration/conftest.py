@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from typing import Annotated
 
 import httpx
+import msgspec
 import pytest
 from litestar import Litestar, get, post
+from litestar.enums import RequestEncodingType
+from litestar.params import Body
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from sceau.core.errors import InputTooLarge, InvalidSignature
@@ -74,6 +78,19 @@ async def oauth_token() -> None:
     raise OAuthError("invalid_grant")
 
 
+class TokenForm(msgspec.Struct, forbid_unknown_fields=True):
+    grant_type: str
+
+
+@post("/form-token", include_in_schema=False, status_code=200)
+async def oauth_form_token(
+    data: Annotated[TokenForm, Body(media_type=RequestEncodingType.URL_ENCODED)],
+) -> dict[str, str]:
+    if data.grant_type != "urn:ietf:params:oauth:grant-type:pre-authorized_code":
+        raise OAuthError("unsupported_grant_type")
+    return {"grant_type": data.grant_type}
+
+
 @get("/boom", include_in_schema=False)
 async def oauth_boom() -> None:
     raise RuntimeError("oops")
@@ -88,7 +105,7 @@ TEST_ROUTES = [
     boom,
     core_signature,
     core_too_large,
-    protocol_router("/test/oauth", [oauth_token, oauth_boom, oauth_core]),
+    protocol_router("/test/oauth", [oauth_token, oauth_form_token, oauth_boom, oauth_core]),
 ]
 
 
@@ -98,3 +115,11 @@ async def probe_client(settings: Settings, engine: AsyncEngine) -> AsyncIterator
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
         yield http
+
+
+@get("/unknown-code", include_in_schema=False)
+async def oauth_unknown_code() -> None:
+    raise OAuthError("some_future_code")
+
+
+TEST_ROUTES.append(protocol_router("/test/oauth2", [oauth_unknown_code]))

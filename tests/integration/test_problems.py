@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
-from sceau.web.i18n import load_catalogue
+from sceau.web.i18n import load_catalogue, to_oauth_ascii
 
 pytestmark = pytest.mark.anyio
 
@@ -266,3 +266,30 @@ async def test_odd_tenant_slugs_never_reach_another_tenant(client, tenant_a, lan
     r = await client.get(f"/admin/tenants/{slug}", headers=h(lang, tenant_a.tokens["admin"]))
     assert r.status_code == 404
     assert r.headers["content-type"] == "application/problem+json"
+
+
+async def test_form_encoded_protocol_endpoints_are_not_forced_to_json(probe_client, lang) -> None:
+    grant = "urn:ietf:params:oauth:grant-type:pre-authorized_code"
+    ok = await probe_client.post(
+        "/test/oauth/form-token", data={"grant_type": grant}, headers=h(lang)
+    )
+    assert ok.status_code == 200 and ok.json() == {"grant_type": grant}
+    bad = await probe_client.post(
+        "/test/oauth/form-token", data={"grant_type": "x"}, headers=h(lang)
+    )
+    assert bad.status_code == 400 and bad.json()["error"] == "unsupported_grant_type"
+
+
+async def test_oauth_description_is_localized_for_protocol_codes(probe_client, lang) -> None:
+    bad = await probe_client.post(
+        "/test/oauth/form-token", data={"grant_type": "x"}, headers=h(lang)
+    )
+    expected = "pas en charge" if lang == "fr" else "not supported"
+    assert expected in bad.json()["error_description"]
+
+
+async def test_oauth_code_without_message_falls_back_to_generic_text(probe_client, lang) -> None:
+    r = await probe_client.get("/test/oauth2/unknown-code", headers=h(lang))
+    body = r.json()
+    assert body["error"] == "some_future_code"
+    assert body["error_description"] == to_oauth_ascii(LANGS[lang][1]["error.detail"])

@@ -12,6 +12,7 @@ import json
 from typing import Any, NoReturn
 
 from litestar import Request
+from litestar.enums import RequestEncodingType
 
 from sceau.errors import MalformedJson, UnsupportedMediaType
 
@@ -44,11 +45,18 @@ def check_strict_json(body: bytes) -> None:
         raise MalformedJson() from exc
 
 
+def _takes_json_body(request: Request[Any, Any, Any]) -> bool:
+    """Whether the handler decodes a JSON ``data`` body (form-encoded OAuth endpoints do not)."""
+    parameter = request.route_handler.parsed_fn_signature.parameters.get("data")
+    if parameter is None:
+        return False
+    media_type = getattr(parameter.kwarg_definition, "media_type", None)
+    return media_type is None or media_type == RequestEncodingType.JSON
+
+
 async def require_strict_json_body(request: Request[Any, Any, Any]) -> None:
     """Litestar ``before_request`` hook: 415 for non-JSON, 400 for non-strict JSON bodies."""
-    if request.method not in BODY_METHODS:
-        return
-    if "data" not in request.route_handler.parsed_fn_signature.parameters:
+    if request.method not in BODY_METHODS or not _takes_json_body(request):
         return
     if not is_json_media_type(request.headers.get("content-type", "")):
         raise UnsupportedMediaType()

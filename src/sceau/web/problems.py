@@ -172,8 +172,9 @@ def oauth_exception_handler(request: Request[Any, Any, Any], exc: Exception) -> 
         code = "invalid_request"
     translator: Translator = request.app.state.translator
     language = request_language(request)
-    message_id = (
-        f"{code}.detail" if translator.has(f"{code}.detail") else f"{classified.code}.detail"
+    message_id = next(
+        (m for m in (f"{code}.detail", f"{classified.code}.detail") if translator.has(m)),
+        "error.detail",
     )
     description = to_oauth_ascii(translator.gettext(message_id, language, classified.params))
     headers = {"Cache-Control": "no-store", "Content-Language": language, **classified.headers}
