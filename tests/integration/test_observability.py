@@ -132,3 +132,14 @@ async def test_readyz_fails_when_migrations_are_not_at_head(settings) -> None:
         assert r.status_code == 503 and r.json()["status"] == "unavailable"
     finally:
         await engine.dispose()
+
+
+async def test_openapi_documents_problem_responses_on_admin_routes(client) -> None:
+    doc = (await client.get("/openapi.json")).json()
+    for path, item in doc["paths"].items():
+        if not path.startswith("/admin"):
+            continue
+        for method, operation in item.items():
+            for status in ("401", "403", "404"):
+                content = operation["responses"][status]["content"]
+                assert "application/problem+json" in content, (method, path, status)

@@ -12,9 +12,15 @@ from sceau.audit.models import AuditPage
 from sceau.audit.service import AuditService
 from sceau.tenants.service import Principal, TenantService
 from sceau.web.auth import authorize
+from sceau.web.problems import ADMIN_PROBLEMS
 
 
-@get("/admin/tenants/{slug:str}/audit", tags=["audit"], summary="List a tenant's audit events")
+@get(
+    "/admin/tenants/{slug:str}/audit",
+    tags=["audit"],
+    summary="List a tenant's audit events",
+    responses=ADMIN_PROBLEMS,
+)
 async def list_tenant_audit(
     slug: FromPath[str],
     principal: NamedDependency[Principal],

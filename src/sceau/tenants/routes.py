@@ -20,6 +20,7 @@ from sceau.tenants.models import (
 )
 from sceau.tenants.service import Principal, TenantService
 from sceau.web.auth import authorize, request_id_of
+from sceau.web.problems import ADMIN_PROBLEMS
 
 READERS = ("admin", "auditor")
 
@@ -28,7 +29,12 @@ class TenantController(Controller):
     path = "/admin/tenants"
     tags = ["tenants"]  # noqa: RUF012 (Litestar reads it as a class attribute)
 
-    @post("/", status_code=HTTP_201_CREATED, summary="Create a tenant and its first admin key")
+    @post(
+        "/",
+        responses=ADMIN_PROBLEMS,
+        status_code=HTTP_201_CREATED,
+        summary="Create a tenant and its first admin key",
+    )
     async def create_tenant(
         self,
         request: Request[Any, Any, Any],
@@ -39,14 +45,14 @@ class TenantController(Controller):
         authorize(principal, None, ())
         return await tenants.create_tenant(principal.actor(request_id_of(request)), data)
 
-    @get("/", summary="List tenants (platform admin)")
+    @get("/", responses=ADMIN_PROBLEMS, summary="List tenants (platform admin)")
     async def list_tenants(
         self, principal: NamedDependency[Principal], tenants: NamedDependency[TenantService]
     ) -> list[Tenant]:
         authorize(principal, None, ())
         return await tenants.list_tenants()
 
-    @get("/{slug:str}", summary="Read a tenant")
+    @get("/{slug:str}", responses=ADMIN_PROBLEMS, summary="Read a tenant")
     async def get_tenant(
         self,
         slug: FromPath[str],
@@ -56,7 +62,11 @@ class TenantController(Controller):
         authorize(principal, slug, READERS)
         return await tenants.get_tenant(slug)
 
-    @patch("/{slug:str}", summary="Change a tenant's names or signing algorithm policy")
+    @patch(
+        "/{slug:str}",
+        responses=ADMIN_PROBLEMS,
+        summary="Change a tenant's names or signing algorithm policy",
+    )
     async def update_tenant(
         self,
         request: Request[Any, Any, Any],
@@ -68,7 +78,7 @@ class TenantController(Controller):
         authorize(principal, slug, ("admin",))
         return await tenants.update_tenant(principal.actor(request_id_of(request)), slug, data)
 
-    @get("/{slug:str}/api-keys", summary="List a tenant's API keys")
+    @get("/{slug:str}/api-keys", responses=ADMIN_PROBLEMS, summary="List a tenant's API keys")
     async def list_api_keys(
         self,
         slug: FromPath[str],
@@ -80,6 +90,7 @@ class TenantController(Controller):
 
     @post(
         "/{slug:str}/api-keys",
+        responses=ADMIN_PROBLEMS,
         status_code=HTTP_201_CREATED,
         summary="Create an API key (token shown once)",
     )
@@ -98,6 +109,7 @@ class TenantController(Controller):
 
     @delete(
         "/{slug:str}/api-keys/{key_id:str}",
+        responses=ADMIN_PROBLEMS,
         status_code=HTTP_204_NO_CONTENT,
         summary="Revoke an API key",
     )

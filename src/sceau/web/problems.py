@@ -25,6 +25,7 @@ from litestar.exceptions import (
     SerializationException,
     ValidationException,
 )
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.types import ControllerRouterHandler, ExceptionHandlersMap
 
 from sceau.core.errors import SceauError
@@ -51,6 +52,34 @@ _CODE_BY_STATUS: dict[int, str] = {
 
 # Protocol errors (RFC 6749 §5.2) for failures that happen before a protocol handler runs.
 _OAUTH_CODE_BY_STATUS: dict[int, str] = {401: "invalid_client", 500: "server_error"}
+
+
+class Problem(msgspec.Struct, frozen=True):
+    """RFC 9457 problem details, as every admin and VC API error is rendered."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    code: str
+    request_id: str
+
+
+def problem_responses(*statuses: int) -> dict[int, ResponseSpec]:
+    """OpenAPI response entries for the problem statuses a route can answer."""
+    return {
+        status: ResponseSpec(
+            data_container=Problem,
+            media_type=PROBLEM_MEDIA_TYPE,
+            description=_CODE_BY_STATUS.get(status, "error").replace("_", " "),
+            generate_examples=False,
+        )
+        for status in statuses
+    }
+
+
+# Every authenticated admin route may answer these.
+ADMIN_PROBLEMS = problem_responses(400, 401, 403, 404, 413, 415)
 
 
 class Classified:
