@@ -27,6 +27,7 @@ __all__ = [
     "TypeMetadata",
     "check_extends_chain",
     "parse_type_metadata",
+    "type_metadata_for",
     "verify_integrity",
 ]
 
@@ -221,3 +222,18 @@ def check_extends_chain(chain: Sequence[TypeMetadata], *, max_length: int = 8) -
             raise InvalidInput("extends chain is not linked", code="invalid_type_metadata")
         if meta.extends is not None and meta.extends in seen:
             raise InvalidInput("circular extends", code="circular_extends")
+
+
+def type_metadata_for(vct: str, document: bytes, integrity: str | None = None) -> TypeMetadata:
+    """Validate a fetched Type Metadata document for a credential's ``vct``.
+
+    ``integrity`` is the credential's ``vct#integrity`` claim, checked over the exact fetched
+    octets before parsing (§"Integrity of Referenced Documents"); the document's ``vct`` must equal
+    the credential's (§"Retrieving Type Metadata").
+    """
+    if integrity is not None:
+        verify_integrity(document, integrity)
+    meta = parse_type_metadata(document)
+    if meta.vct != vct:
+        raise VerificationFailed("type metadata describes another vct", code="vct_mismatch")
+    return meta

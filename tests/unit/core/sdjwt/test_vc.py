@@ -35,6 +35,7 @@ from sceau.core.sdjwt import (
 from sceau.core.sdjwt.type_metadata import (
     check_extends_chain,
     parse_type_metadata,
+    type_metadata_for,
     verify_integrity,
 )
 
@@ -352,3 +353,18 @@ def test_circular_extends_is_rejected() -> None:
     with pytest.raises(InvalidInput) as exc:
         check_extends_chain([a, b])
     assert exc.value.code == "circular_extends"
+
+
+def test_type_metadata_for_a_credential_checks_vct_integrity_and_vct() -> None:
+    doc = json.dumps(TYPE_METADATA).encode()
+    sri = "sha256-" + base64.b64encode(hashlib.sha256(doc).digest()).decode()
+    issued = issue_sd_jwt_vc_sync(VCT, {"vct#integrity": sri}, SIGNER, iss=ISS, iat=NOW)
+    v = verify_sd_jwt_vc(issued.compact, KEY.public_key(), require_key_binding=False, now=NOW)
+    meta = type_metadata_for(v.vct, doc, v.claims["vct#integrity"])
+    assert meta.display_for("fr-CA").name == "Attestation d'identité"  # type: ignore[union-attr]
+    with pytest.raises(VerificationFailed) as exc:
+        type_metadata_for(v.vct, doc.replace(b"Identity", b"Identitx"), v.claims["vct#integrity"])
+    assert exc.value.code == "integrity_mismatch"
+    with pytest.raises(VerificationFailed) as exc:
+        type_metadata_for("urn:other", doc)
+    assert exc.value.code == "vct_mismatch"
