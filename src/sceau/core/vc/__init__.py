@@ -18,8 +18,10 @@ from sceau.core.vc.dataintegrity import (
     VerificationMethodResolver,
     VerificationResult,
     add_proof,
+    add_proof_sync,
     check_proofs,
     verify_proofs,
+    verify_proofs_sync,
 )
 from sceau.core.vc.jsonld import (
     JsonLdLimits,
@@ -61,6 +63,7 @@ __all__ = [
     "VerificationMethodResolver",
     "VerificationResult",
     "add_proof",
+    "add_proof_sync",
     "check_proofs",
     "check_validity_period",
     "get_cryptosuite",
@@ -69,4 +72,5 @@ __all__ = [
     "validate_credential",
     "validate_presentation",
     "verify_proofs",
+    "verify_proofs_sync",
 ]

@@ -22,10 +22,10 @@ as JOSE does). Verification methods are resolved by the caller through a
 from __future__ import annotations
 
 import copy
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from sceau.core.errors import (
     InvalidInput,
@@ -64,8 +64,10 @@ __all__ = [
     "VerificationMethodResolver",
     "VerificationResult",
     "add_proof",
+    "add_proof_sync",
     "check_proofs",
     "verify_proofs",
+    "verify_proofs_sync",
 ]
 
 #: Cryptosuites accepted unless the caller narrows the list (the registry is the allow-list).
@@ -498,3 +500,28 @@ async def verify_proofs(
             if r.error is not None:
                 raise r.error
     return result
+
+
+_T = TypeVar("_T")
+
+
+def _drive(coro: Coroutine[Any, Any, _T]) -> _T:
+    # Runs a coroutine whose awaits never suspend (in-process signer/resolver), without a loop.
+    try:
+        coro.send(None)
+    except StopIteration as done:
+        return done.value  # type: ignore[no-any-return]
+    coro.close()
+    raise RuntimeError("the signer or resolver suspended; use the async API")
+
+
+def add_proof_sync(document: Mapping[str, Any], signer: Signer, **options: Any) -> dict[str, Any]:
+    """:func:`add_proof` for signers that never suspend (``SoftwareSigner``): tests, CLI, bench."""
+    return _drive(add_proof(document, signer, **options))
+
+
+def verify_proofs_sync(
+    secured: Mapping[str, Any], resolver: VerificationMethodResolver, **options: Any
+) -> VerificationResult:
+    """:func:`verify_proofs` for resolvers that never suspend (e.g. :class:`StaticResolver`)."""
+    return _drive(verify_proofs(secured, resolver, **options))

@@ -32,7 +32,7 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 import pyoxigraph as ox
 
@@ -135,6 +135,7 @@ class _Term:
         False  # defined by a shipped/registered context (its scoped context is cacheable)
     )
     deps: tuple[tuple[int, str], ...] = ()
+    exotic: bool = False  # @language/@index/@direction in the definition: no expanded fast path
 
 
 @dataclass
@@ -143,9 +144,10 @@ class _Context:
     vocab: str | None = None
     previous: _Context | None = None
     stable: bool = False
+    exotic: bool = False  # a default @language is set: no expanded fast path
 
     def copy(self) -> _Context:
-        return _Context(dict(self.terms), self.vocab, self.previous)
+        return _Context(dict(self.terms), self.vocab, self.previous, exotic=self.exotic)
 
 
 def default_loader() -> StaticDocumentLoader:
@@ -166,6 +168,7 @@ class _Walker:
         self.nodes = 0
         self.values = 0
         self.expected: dict[str, int] = {}
+        self.simple = True  # the expanded output covers every feature the document uses
 
     # ---- IRI expansion (JSON-LD 1.1 API §5.2), vocab-relative only
 
@@ -283,6 +286,8 @@ class _Walker:
                 result.vocab = vocab
             else:
                 raise InvalidJsonLd("@vocab must be an absolute IRI")
+        if item.get("@language") is not None:
+            result.exotic = True
         default_protected = item.get("@protected", False) is True
         for key, value in item.items():
             if key.startswith("@"):
@@ -384,6 +389,7 @@ class _Walker:
                 source=source,
                 stable=stable,
                 deps=tuple(deps),
+                exotic=bool({"@language", "@index", "@direction"} & definition.keys()),
             )
         old = ctx.terms.get(term)
         if old is not None and old.protected and not override_protected:
@@ -434,9 +440,26 @@ class _Walker:
     def _expect(self, key: str) -> None:
         self.expected[key] = self.expected.get(key, 0) + 1
 
+    def expand_id(self, ctx: _Context, value: str) -> str:
+        """IRI expansion with documentRelative (JSON-LD 1.1 API §5.2): absolute IRIs only."""
+        if value.startswith("_:"):
+            raise InvalidJsonLd("blank node identifiers are not accepted", value=value)
+        colon = value.find(":")
+        if colon <= 0:
+            # Relative IRIs have no base here and would be dropped from the RDF.
+            raise InvalidJsonLd("relative IRIs are not accepted", value=value)
+        prefix, suffix = value[:colon], value[colon + 1 :]
+        if not suffix.startswith("//"):
+            pterm = ctx.terms.get(prefix)
+            if pterm is not None and pterm.prefix and pterm.iri is not None:
+                self._mark(pterm, prefix)
+                return pterm.iri + suffix
+        return value
+
     def walk_node(
         self, element: dict[str, Any], active: _Context, depth: int, scoped: _Term | None
     ) -> dict[str, Any]:
+        """Check one node object and return its JSON-LD expanded form."""
         if depth > self.limits.max_depth:
             raise InputTooLarge("document nested too deeply")
         self.nodes += 1
@@ -453,10 +476,8 @@ class _Walker:
             active = self.process(
                 active, scoped.context, override_protected=True, stable=scoped.stable
             )
-        out: dict[str, Any] = {}
         if "@context" in element:  # step 9: embedded context
             active = self.process(active, element["@context"])
-            out["@context"] = element["@context"]
         # steps 10-11: type-scoped contexts, looked up in the context before any of them applies
         type_scoped = active
         type_values: list[str] = []
@@ -473,6 +494,9 @@ class _Walker:
             if t is not None and t.has_context:
                 self._mark(t, v)
                 active = self.process(active, t.context, propagate=False, stable=t.stable)
+        if active.exotic:
+            self.simple = False
+        out: dict[str, Any] = {}
         for key, value in element.items():
             if key == "@context":
                 continue
@@ -483,91 +507,133 @@ class _Walker:
                 if expanded == "@id":
                     if not isinstance(value, str):
                         raise InvalidJsonLd("@id must be a string")
-                    self._check_iri(value)
-                    out[key] = value
+                    out["@id"] = self.expand_id(active, value)
                 elif expanded == "@type":
+                    types = out.setdefault("@type", [])
                     for v in value if isinstance(value, list) else [value]:
                         iri = self.expand_vocab(type_scoped, v)
                         if iri is None or ":" not in iri or iri.startswith("@"):
                             raise UndefinedTerm(f"type {v!r} is not defined", term=v)
+                        if iri.startswith("_:"):
+                            raise InvalidJsonLd("blank node types are not accepted")
                         self._expect(f"{_RDF_TYPE} {iri}")
-                    out[key] = value
+                        types.append(iri)
                 elif expanded == "@graph":
-                    out[key] = self._walk_values(value, active, depth + 1, None, None, None)
+                    self.simple = False  # named graphs at node level: use the context path
+                    out["@graph"] = self._walk_values(value, active, depth + 1, None, None, None)
                 else:
                     raise InvalidJsonLd(f"keyword {expanded} is not supported in a node object")
                 continue
             if expanded.startswith("_:"):
                 raise InvalidJsonLd("blank node predicates are not accepted")
             term = active.terms.get(key)
-            out[key] = self._walk_property(value, active, depth, term, expanded)
+            values = self._walk_property(value, active, depth, term, expanded)
+            if values:
+                out.setdefault(expanded, []).extend(values)
         return out
 
     def _walk_value_object(
         self, element: dict[str, Any], active: _Context, pred: str | None
-    ) -> dict[str, Any]:
+    ) -> list[Any]:
         out: dict[str, Any] = {}
-        has_value = False
         for key, item in element.items():
             expanded = self.expand_vocab(active, key)
             if expanded not in ("@value", "@type", "@language", "@direction", "@index"):
                 raise InvalidJsonLd(f"invalid value object member {key!r}")
-            if expanded == "@direction":
+            if expanded in ("@direction", "@index"):
                 continue  # rdfDirection = null (jsonld.js default): direction is not in the RDF
             if expanded == "@type":
+                if item == "@json":
+                    out["@type"] = "@json"
+                    continue
                 iri = self.expand_vocab(active, item) if isinstance(item, str) else None
-                if item != "@json" and (iri is None or ":" not in iri):
+                if iri is None or ":" not in iri or iri.startswith(("@", "_:")):
                     raise UndefinedTerm(f"datatype {item!r} is not defined", term=str(item))
-            if expanded == "@value":
-                if isinstance(item, dict | list) and element.get("@type") != "@json":
-                    raise InvalidJsonLd("@value must be a scalar")
-                has_value = item is not None
-            out[key] = item
-        if has_value and pred is not None:
+                out["@type"] = iri
+                continue
+            if expanded == "@language" and not isinstance(item, str):
+                raise InvalidJsonLd("@language must be a string")
+            if (
+                expanded == "@value"
+                and isinstance(item, dict | list)
+                and (element.get("@type") != "@json")
+            ):
+                raise InvalidJsonLd("@value must be a scalar")
+            out[expanded] = item
+        if out.get("@value") is None:
+            return []
+        if pred is not None:
             self._expect(pred)
-        return out
+        return [out]
+
+    def _scalar(self, value: Any, active: _Context, term: _Term | None) -> dict[str, Any]:
+        """Value Expansion (JSON-LD 1.1 API §5.3.2) of a scalar under ``term``."""
+        ttype = term.type if term is not None else None
+        if ttype in ("@id", "@vocab") and isinstance(value, str):
+            if ttype == "@vocab":
+                scoped = active
+                if term is not None and term.has_context:
+                    scoped = self.process(
+                        active, term.context, override_protected=True, stable=term.stable
+                    )
+                iri = self.expand_vocab(scoped, value)
+                if iri is None or ":" not in iri or iri.startswith("@"):
+                    raise UndefinedTerm(f"value {value!r} is not defined", term=value)
+                if iri.startswith("_:"):
+                    raise InvalidJsonLd("blank node identifiers are not accepted", value=value)
+                return {"@id": iri}
+            return {"@id": self.expand_id(active, value)}
+        if ttype is not None and ttype not in ("@id", "@vocab", "@none"):
+            return {"@value": value, "@type": ttype}
+        return {"@value": value}
 
     def _walk_property(
         self, value: Any, active: _Context, depth: int, term: _Term | None, pred: str
-    ) -> Any:
-        containers = term.container if term is not None else frozenset()
-        ttype = term.type if term is not None else None
-        if ttype == "@json":
-            self._expect(pred)
+    ) -> list[Any]:
+        if term is not None and term.type == "@json":
+            self._expect(pred)  # a JSON literal, even for null (JSON-LD 1.1 API §5.1 13.4.x)
             self.values += 1
-            return value
+            return [{"@value": value, "@type": "@json"}]
+        if value is None:
+            return []  # JSON-LD 1.1 API §5.1: null drops the property
+        containers = term.container if term is not None else frozenset()
+        if term is not None and term.exotic:
+            self.simple = False
         if "@language" in containers and isinstance(value, dict):
-            out: dict[str, Any] = {}
+            out: list[Any] = []
             for lang, v in value.items():
-                out[lang] = v
                 for item in v if isinstance(v, list) else [v]:
-                    if item is not None:
-                        if not isinstance(item, str):
-                            raise InvalidJsonLd("language map values must be strings")
-                        self._expect(pred)
+                    if item is None:
+                        continue
+                    if not isinstance(item, str):
+                        raise InvalidJsonLd("language map values must be strings")
+                    self._expect(pred)
+                    if lang == "@none" or self.expand_vocab(active, lang, mark=False) == "@none":
+                        out.append({"@value": item})
+                    else:
+                        out.append({"@value": item, "@language": lang})
             return out
         if "@index" in containers and isinstance(value, dict):
-            return {
-                k: self._walk_values(v, active, depth + 1, term, containers, pred)
-                for k, v in value.items()
-            }
+            result: list[Any] = []
+            for v in value.values():
+                result.extend(self._walk_values(v, active, depth + 1, term, containers, pred))
+            return result
         if "@list" in containers:
             items = value if isinstance(value, list) else [value]
-            return self._walk_list(items, active, depth, term, pred)
+            return [{"@list": self._walk_list(items, active, depth, term, pred)}]
         return self._walk_values(value, active, depth + 1, term, containers, pred)
 
     def _walk_list(
         self, items: list[Any], active: _Context, depth: int, term: _Term | None, pred: str | None
     ) -> list[Any]:
-        result = []
-        produced = 0
+        result: list[Any] = []
         for item in items:
-            before = sum(self.expected.values())
+            if isinstance(item, list):
+                raise InvalidJsonLd("lists of lists are not supported")
             walked = self._walk_values(item, active, depth + 1, term, frozenset(), _RDF_FIRST)
-            if sum(self.expected.values()) > before:
-                produced += 1
+            if walked:
                 self._expect(_RDF_REST)
-            result.append(walked)
+            result.extend(walked)
         if pred is not None:
             self._expect(pred)  # the link to the list head, or to rdf:nil when empty
         return result
@@ -580,15 +646,18 @@ class _Walker:
         term: _Term | None,
         containers: frozenset[str] | None,
         pred: str | None,
-    ) -> Any:
+    ) -> list[Any]:
+        """Expanded values (always a list) of one property value."""
         self.values += 1
         if self.values > self.limits.max_values:
             raise InputTooLarge("too many values")
         if isinstance(value, list):
-            return [self._walk_values(v, active, depth, term, containers, pred) for v in value]
+            result: list[Any] = []
+            for v in value:
+                result.extend(self._walk_values(v, active, depth, term, containers, pred))
+            return result
         if value is None:
-            return None
-        ttype = term.type if term is not None else None
+            return []
         if isinstance(value, dict):
             keys = {self.expand_vocab(active, k, mark=False): k for k in value}
             if "@list" in keys:
@@ -597,44 +666,29 @@ class _Walker:
                 lkey = keys["@list"]
                 self.expand_vocab(active, lkey)
                 items = value[lkey] if isinstance(value[lkey], list) else [value[lkey]]
-                return {lkey: self._walk_list(items, active, depth, term, pred)}
+                return [{"@list": self._walk_list(items, active, depth, term, pred)}]
             if "@set" in keys:
                 skey = keys["@set"]
                 self.expand_vocab(active, skey)
-                return {skey: self._walk_values(value[skey], active, depth, term, containers, pred)}
+                return self._walk_values(value[skey], active, depth, term, containers, pred)
             if "@value" in keys:
                 return self._walk_value_object(value, active, pred)
             if pred is not None:
                 self._expect(pred)  # the link from the subject (or a graph name) to this node
-            return self.walk_node(value, active, depth, term)
-        if isinstance(value, str):
-            if ttype in ("@id", "@vocab"):
-                if ttype == "@vocab":
-                    scoped = active
-                    if term is not None and term.has_context:
-                        scoped = self.process(
-                            active, term.context, override_protected=True, stable=term.stable
-                        )
-                    iri = self.expand_vocab(scoped, value)
-                    if iri is None or ":" not in iri:
-                        raise UndefinedTerm(f"value {value!r} is not defined", term=value)
-                else:
-                    self._check_iri(value)
-        elif not isinstance(value, bool | int | float):
+            node = self.walk_node(value, active, depth, term)
+            if containers is not None and "@graph" in containers:
+                return [{"@graph": [node]}]
+            return [node]
+        if not isinstance(value, str | bool | int | float):
             raise InvalidJsonLd("unsupported JSON value")
+        if isinstance(value, float) and (value != value or value in (float("inf"), -float("inf"))):
+            raise InvalidJsonLd("non-finite numbers are not JSON")
+        expanded = self._scalar(value, active, term)
         if pred is not None:
             self._expect(pred)
-        return value
+        return [expanded]
 
-    @staticmethod
-    def _check_iri(value: str) -> None:
-        if value.startswith("_:"):
-            raise InvalidJsonLd("blank node identifiers are not accepted", value=value)
-        if ":" not in value:
-            # Relative IRIs have no base here and would be dropped from the RDF.
-            raise InvalidJsonLd("relative IRIs are not accepted", value=value)
-
-    # ---- Output contexts for pyoxigraph
+    # ---- Output for pyoxigraph (the context paths)
 
     def inline(self, local: Any, prune: bool) -> Any:
         if isinstance(local, list):
@@ -661,6 +715,7 @@ class _Walker:
         return local
 
     def rewrite(self, element: Any, prune: bool) -> Any:
+        """The input document with contexts inlined and ``@direction`` dropped."""
         if isinstance(element, list):
             return [self.rewrite(e, prune) for e in element]
         if isinstance(element, dict):
@@ -668,7 +723,7 @@ class _Walker:
             for k, v in element.items():
                 if k == "@context":
                     out[k] = self.inline(v, prune)
-                else:
+                elif k != "@direction":
                     out[k] = self.rewrite(v, prune)
             return out
         return element
@@ -695,6 +750,7 @@ def _replace_protected(new: _Term, old: _Term) -> _Term:
         source=new.source,
         stable=new.stable,
         deps=new.deps,
+        exotic=new.exotic,
     )
 
 
@@ -710,8 +766,8 @@ def _prepare(
     if not isinstance(document, Mapping):
         raise InvalidInput("a JSON-LD document must be a JSON object")
     walker = _Walker(loader, limits)
-    walked = walker.walk_node(dict(document), _EMPTY, 0, None)
-    return walker, walked
+    expanded = walker.walk_node(dict(document), _EMPTY, 0, None)
+    return walker, expanded
 
 
 def expand_check(
@@ -742,21 +798,24 @@ def _nquads(text: str, expected: dict[str, int] | None) -> str:
     return "".join(lines)
 
 
+Path = Literal["auto", "expanded", "pruned", "full"]
+
+
 def to_canonical_nquads(
     document: Mapping[str, Any],
     *,
     loader: StaticDocumentLoader | None = None,
     limits: JsonLdLimits = DEFAULT_LIMITS,
-    prune: bool = True,
+    path: Path = "auto",
 ) -> str:
     """RDFC-1.0 canonical N-Quads of a JSON-LD document, with the guards described above.
 
     >>> doc = {"@context": "https://www.w3.org/ns/credentials/v2", "id": "urn:x",
     ...        "type": "VerifiableCredential", "issuer": "https://issuer.example"}
-    >>> to_canonical_nquads(doc).count("\n")
+    >>> len(to_canonical_nquads(doc).splitlines())
     2
     """
-    return canonicalize_traced(document, loader=loader, limits=limits, prune=prune)[0]
+    return canonicalize_traced(document, loader=loader, limits=limits, path=path)[0]
 
 
 def canonicalize_traced(
@@ -764,20 +823,33 @@ def canonicalize_traced(
     *,
     loader: StaticDocumentLoader | None = None,
     limits: JsonLdLimits = DEFAULT_LIMITS,
-    prune: bool = True,
-) -> tuple[str, bool]:
-    """Like :func:`to_canonical_nquads`; also says whether the pruned fast path was used."""
-    walker, walked = _prepare(document, loader or _DEFAULT_LOADER, limits)
+    path: Path = "auto",
+) -> tuple[str, str]:
+    """Like :func:`to_canonical_nquads`; also names the path that produced the result.
+
+    ``expanded``: the walk's own expanded form (no context for pyoxigraph to process);
+    ``pruned``: the document with contexts cut down to the terms it uses; ``full``: the document
+    with every context inlined whole — the reference the other two are tested against. ``auto``
+    takes the first that applies and whose quads match the walk's predicate profile.
+    """
+    walker, expanded = _prepare(document, loader or _DEFAULT_LOADER, limits)
     try:
-        if prune:
-            text = json.dumps(walker.rewrite(walked, True), ensure_ascii=False)
+        if path in ("auto", "expanded") and walker.simple:
+            text = json.dumps([expanded], ensure_ascii=False)
             if len(text) > limits.max_bytes:
                 raise InputTooLarge("document too large")
             result = _nquads(text, walker.expected)
-            if result:
-                return result, True
-        text = json.dumps(walker.rewrite(walked, False), ensure_ascii=False)
-        return _nquads(text, None), False
+            if result or path == "expanded":
+                return result, "expanded"
+        if path in ("auto", "pruned", "expanded"):
+            text = json.dumps(walker.rewrite(dict(document), True), ensure_ascii=False)
+            if len(text) > limits.max_bytes:
+                raise InputTooLarge("document too large")
+            result = _nquads(text, walker.expected)
+            if result or path == "pruned":
+                return result, "pruned"
+        text = json.dumps(walker.rewrite(dict(document), False), ensure_ascii=False)
+        return _nquads(text, None), "full"
     except SyntaxError as exc:
         raise InvalidJsonLd(f"JSON-LD to RDF failed: {exc}") from exc
 

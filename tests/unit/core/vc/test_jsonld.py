@@ -97,14 +97,16 @@ DOCS: dict[str, dict[str, Any]] = {
 
 
 @pytest.mark.parametrize("name", sorted(DOCS))
-def test_pruned_path_equals_full_path_equals_pyld(name: str) -> None:
+def test_expanded_and_pruned_paths_equal_full_path_and_pyld(name: str) -> None:
     doc = DOCS[name]
-    pruned, used_fast = canonicalize_traced(doc, prune=True)
-    full, _ = canonicalize_traced(doc, prune=False)
-    assert used_fast, "the pruned contexts should reproduce the full expansion"
-    assert pruned == full
-    assert pruned == _pyld(doc)
-    assert pruned.count("\n") >= 3
+    fast, used = canonicalize_traced(doc)
+    assert used == "expanded", "the walk's expanded form should cover these documents"
+    pruned, used_pruned = canonicalize_traced(doc, path="pruned")
+    assert used_pruned == "pruned"
+    full, _ = canonicalize_traced(doc, path="full")
+    assert fast == pruned == full
+    assert full == _pyld(doc)
+    assert full.count("\n") >= 3
 
 
 def test_canonical_forms_of_the_eddsa_vector() -> None:
@@ -136,9 +138,11 @@ def test_random_subjects_canonicalize_like_pyld_and_the_full_path(subject: dict[
         "issuer": "https://issuer.example",
         "credentialSubject": {"id": "did:example:s", **subject},
     }
-    pruned, _ = canonicalize_traced(doc, prune=True)
-    full, _ = canonicalize_traced(doc, prune=False)
-    assert pruned == full == _pyld(doc)
+    fast, used = canonicalize_traced(doc)
+    pruned, _ = canonicalize_traced(doc, path="pruned")
+    full, _ = canonicalize_traced(doc, path="full")
+    assert used == "expanded"
+    assert fast == pruned == full == _pyld(doc)
 
 
 _text = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=24)
@@ -184,7 +188,7 @@ def test_proof_config_fast_path_equals_the_general_path(
     }
     fast = proof_config_nquads_fast(config)
     assert fast is not None
-    assert fast == to_canonical_nquads(config, prune=False)
+    assert fast == to_canonical_nquads(config, path="full")
 
 
 def test_proof_config_fast_path_declines_unusual_shapes() -> None:
@@ -418,3 +422,131 @@ def test_presentation_with_null_scoped_context_for_credentials() -> None:
     assert json.dumps(doc)  # sanity
     out = to_canonical_nquads(doc)
     assert "<https://www.w3.org/2018/credentials#verifiableCredential>" in out
+
+
+FEATURES_CTX = {
+    "@context": {
+        "@protected": True,
+        "ex": "https://feat.example/vocab#",
+        "count": {"@id": "ex:count", "@type": "http://www.w3.org/2001/XMLSchema#integer"},
+        "ratio": {"@id": "ex:ratio", "@type": "http://www.w3.org/2001/XMLSchema#double"},
+        "kind": {"@id": "ex:kind", "@type": "@vocab"},
+        "Gold": "ex:Gold",
+        "link": {"@id": "ex:link", "@type": "@id"},
+        "steps": {"@id": "ex:steps", "@container": "@list"},
+        "byKey": {"@id": "ex:byKey", "@container": "@index"},
+        "names": {"@id": "ex:names", "@container": "@language"},
+        "data": {"@id": "ex:data", "@type": "@json"},
+        "tagged": {"@id": "ex:tagged", "@language": "fr"},
+        "nest": {"@id": "ex:nest", "@context": {"inner": "ex:inner"}},
+    }
+}
+FEATURES_URL = "https://feat.example/ctx/v1"
+FEATURE_LOADER = StaticDocumentLoader({FEATURES_URL: FEATURES_CTX})
+
+
+def _feature_doc(subject: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "@context": [V2, FEATURES_URL],
+        "type": "VerifiableCredential",
+        "issuer": "https://issuer.example",
+        "credentialSubject": {"id": "ex:subject-1", **subject},
+    }
+
+
+FEATURE_SUBJECTS: dict[str, dict[str, Any]] = {
+    "typed-numbers": {"count": 5, "ratio": 2.5},
+    "typed-strings": {"count": "5", "ratio": "1e3"},
+    "vocab-value": {"kind": "Gold"},
+    "vocab-compact": {"kind": "ex:Silver"},
+    "id-coercion": {"link": "ex:other"},
+    "lists": {"steps": ["a", {"@value": "b", "@language": "en"}, 3, {"ex:x": "y"}]},
+    "empty-list": {"steps": []},
+    "list-object": {"ex:seq": {"@list": [1, 2]}},
+    "set-object": {"ex:many": {"@set": ["a", "b"]}},
+    "index-map": {"byKey": {"k1": "v1", "k2": ["v2", {"ex:deep": True}]}},
+    "language-map": {"names": {"en": "Name", "fr": ["Nom", "Appellation"], "@none": "X"}},
+    "json": {"data": {"z": [1, 2.5, None, True], "a": {"b": "c"}}},
+    "value-objects": {
+        "ex:v": [
+            {"@value": "2026-01-01", "@type": "http://www.w3.org/2001/XMLSchema#date"},
+            {"@value": None},
+            {"@value": "x", "@direction": "rtl"},
+        ]
+    },
+    "scoped": {"nest": {"inner": "value", "ex:more": 1}},
+    "nulls": {"ex:a": None, "ex:b": [None, "kept"]},
+    "numbers": {"ex:n": [0, -1, 10**15, 1.5, -0.0, 1e21, 3.0]},
+}
+
+
+@pytest.mark.parametrize("name", sorted(FEATURE_SUBJECTS))
+def test_expanded_path_handles_each_json_ld_feature_like_the_full_path(name: str) -> None:
+    doc = _feature_doc(FEATURE_SUBJECTS[name])
+    fast, used = canonicalize_traced(doc, loader=FEATURE_LOADER)
+    assert used == "expanded"
+    full, _ = canonicalize_traced(doc, loader=FEATURE_LOADER, path="full")
+    assert fast == full
+    if name == "typed-strings":
+        # pyld rewrites the *string* "1e3" typed xsd:double to "1.0E3"; JSON-LD 1.1 API §8.6
+        # (Object to RDF) converts only native numbers, as jsonld.js and pyoxigraph do.
+        assert '"1e3"^^<http://www.w3.org/2001/XMLSchema#double>' in full
+        assert '"1.0E3"^^<http://www.w3.org/2001/XMLSchema#double>' in _pyld(doc, FEATURE_LOADER)
+    else:
+        assert full == _pyld(doc, FEATURE_LOADER)
+
+
+def test_term_with_its_own_language_falls_back_to_a_context_path() -> None:
+    doc = _feature_doc({"tagged": "bonjour"})
+    out, used = canonicalize_traced(doc, loader=FEATURE_LOADER)
+    assert used == "pruned"
+    assert '"bonjour"@fr' in out
+    assert out == _pyld(doc, FEATURE_LOADER)
+
+
+def test_default_language_falls_back_to_a_context_path() -> None:
+    doc = _feature_doc({"ex:greeting": "hello"})
+    doc["@context"] = [*doc["@context"], {"@language": "en"}]
+    out, used = canonicalize_traced(doc, loader=FEATURE_LOADER)
+    assert used == "pruned"
+    assert '"hello"@en' in out
+    assert out == canonicalize_traced(doc, loader=FEATURE_LOADER, path="full")[0]
+
+
+_feature_values = st.recursive(
+    st.one_of(
+        st.text(alphabet=string.printable, max_size=12),
+        st.integers(min_value=-(2**53), max_value=2**53),
+        st.floats(allow_nan=False, allow_infinity=False, width=32),
+        st.booleans(),
+        st.none(),
+    ),
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=3),
+        st.dictionaries(
+            st.sampled_from(["ex:a", "ex:b", "count", "link", "kind"]), inner, max_size=3
+        ),
+    ),
+    max_leaves=10,
+)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    subject=st.dictionaries(
+        st.sampled_from(["ex:a", "ex:b", "steps", "data", "byKey", "nest", "ratio"]),
+        _feature_values,
+        max_size=4,
+    )
+)
+def test_random_feature_documents_agree_on_every_path(subject: dict[str, Any]) -> None:
+    doc = _feature_doc(subject)
+    try:
+        full, _ = canonicalize_traced(doc, loader=FEATURE_LOADER, path="full")
+    except InvalidInput:
+        # the walk refuses it (undefined value, relative IRI...): every path must refuse it
+        with pytest.raises(InvalidInput):
+            canonicalize_traced(doc, loader=FEATURE_LOADER)
+        return
+    fast, _ = canonicalize_traced(doc, loader=FEATURE_LOADER)
+    assert fast == full
