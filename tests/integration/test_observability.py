@@ -143,3 +143,16 @@ async def test_openapi_documents_problem_responses_on_admin_routes(client) -> No
             for status in ("401", "403", "404"):
                 content = operation["responses"][status]["content"]
                 assert "application/problem+json" in content, (method, path, status)
+
+
+async def test_hsts_is_sent_in_prod_only(settings, engine, client) -> None:
+    import httpx
+    import msgspec
+
+    from sceau.web.app import create_app
+
+    assert "strict-transport-security" not in (await client.get("/healthz")).headers
+    prod = create_app(msgspec.structs.replace(settings, environment="prod"), engine=engine)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=prod), base_url="http://t") as h:
+        r = await h.get("/healthz")
+    assert r.headers["strict-transport-security"].startswith("max-age=")

@@ -127,5 +127,7 @@ def create_app(
     )
     # Outermost layer, around Litestar's router, so unmatched routes (404/405) and errors raised
     # before routing also get a request id, security headers, a log line and metrics.
-    app.asgi_handler = RequestContextMiddleware(app.asgi_handler, http_metrics)
+    app.asgi_handler = RequestContextMiddleware(
+        app.asgi_handler, http_metrics, hsts=settings.environment == "prod"
+    )
     return app

@@ -39,9 +39,15 @@ _access_log = structlog.get_logger("sceau.access")
 class RequestContextMiddleware:
     """Adds ``X-Request-ID`` and security headers, logs one line per request, counts metrics."""
 
-    def __init__(self, app: ASGIApp, metrics: HttpMetrics) -> None:
+    def __init__(self, app: ASGIApp, metrics: HttpMetrics, *, hsts: bool = False) -> None:
         self.app = app
         self.metrics = metrics
+        # HSTS only where the platform is served over HTTPS (prod); never on the laptop demo.
+        self.extra_headers: tuple[tuple[bytes, bytes], ...] = (
+            ((b"strict-transport-security", b"max-age=31536000; includeSubDomains"),)
+            if hsts
+            else ()
+        )
 
     async def __call__(self, asgi_scope: Scope, receive: Receive, send: Send) -> None:
         scope = cast("dict[str, Any]", asgi_scope)
@@ -67,6 +73,7 @@ class RequestContextMiddleware:
                 ]
                 headers.append((REQUEST_ID_HEADER, request_id.encode()))
                 headers.extend(SECURITY_HEADERS)
+                headers.extend(self.extra_headers)
                 if no_store:
                     headers.append((b"cache-control", b"no-store"))
                 message["headers"] = headers
