@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
+import anyio
 import pytest
 from sqlalchemy import select, update
 
@@ -102,3 +103,44 @@ async def test_no_secret_reaches_the_audit_log(engine, tenant_a) -> None:
     dump = repr(rows)
     for token in tenant_a.tokens.values():
         assert token not in dump and parse_token(token)[1] not in dump
+
+
+APPEND_SCRIPT = """
+import asyncio, sys
+from sceau.audit.models import AuditEvent
+from sceau.audit.service import record
+from sceau.db.engine import create_engine
+from sceau.settings import load_settings
+
+async def main(worker):
+    engine = create_engine(load_settings())
+    try:
+        for i in range(10):
+            async with engine.begin() as conn:
+                await record(conn, AuditEvent(actor="test", action="test.append",
+                             target=f"w{worker}:{i}", tenant=None, request_id=f"w{worker}-{i}"))
+    finally:
+        await engine.dispose()
+
+asyncio.run(main(sys.argv[1]))
+"""
+
+
+async def test_appends_from_several_processes_keep_one_unbroken_chain(settings, engine) -> None:
+    import os
+    import subprocess
+    import sys
+
+    env = {
+        **os.environ,
+        "SCEAU_DATABASE_URL": settings.resolved_database_url,
+        "SCEAU_DATABASE_SCHEMA": settings.database_schema,
+    }
+    procs = [
+        subprocess.Popen([sys.executable, "-c", APPEND_SCRIPT, str(w)], env=env)  # noqa: ASYNC220
+        for w in range(4)
+    ]
+    codes = [await anyio.to_thread.run_sync(p.wait) for p in procs]
+    assert codes == [0, 0, 0, 0]
+    checked, broken = await AuditService(engine).verify()
+    assert broken is None and checked == 40
