@@ -467,8 +467,7 @@ class _Walker:
             raise InputTooLarge("too many nodes")
         # §5.1 step 7: a non-propagated (type-scoped) context does not reach nested node objects.
         if active.previous is not None and not (
-            len(element) == 1
-            and self.expand_vocab(active, next(iter(element)), mark=False) == "@id"
+            len(element) == 1 and _keyword(active, next(iter(element))) == "@id"
         ):
             active = active.previous
         # §5.1 step 8: property-scoped context, which may override protected terms.
@@ -482,7 +481,7 @@ class _Walker:
         type_scoped = active
         type_values: list[str] = []
         for key in element:
-            if key != "@context" and self.expand_vocab(active, key, mark=False) == "@type":
+            if _keyword(active, key) == "@type":
                 self.expand_vocab(active, key)
                 raw = element[key]
                 for v in raw if isinstance(raw, list) else [raw]:
@@ -659,7 +658,7 @@ class _Walker:
         if value is None:
             return []
         if isinstance(value, dict):
-            keys = {self.expand_vocab(active, k, mark=False): k for k in value}
+            keys = {_keyword(active, k): k for k in value}
             if "@list" in keys:
                 if set(keys) - {"@list", "@index"}:
                     raise InvalidJsonLd("invalid list object")
@@ -729,6 +728,16 @@ class _Walker:
         return element
 
 
+def _keyword(ctx: _Context, key: str) -> str | None:
+    """The keyword ``key`` stands for (itself or an alias such as ``type``), else ``None``."""
+    if key[:1] == "@":
+        return key if key in _KEYWORDS else None
+    term = ctx.terms.get(key)
+    if term is not None and term.iri is not None and term.iri[:1] == "@":
+        return term.iri
+    return None
+
+
 def _strip_protected(raw: Any) -> Any:
     if isinstance(raw, dict):
         return {k: v for k, v in raw.items() if k != "@protected"}
@@ -787,15 +796,19 @@ def _nquads(text: str, expected: dict[str, int] | None) -> str:
         seen: dict[str, int] = {}
         for q in quads:
             p = q.predicate.value
-            key = f"{p} {q.object.value}" if p == _RDF_TYPE else p
+            key = p + " " + q.object.value if p == _RDF_TYPE else p
             seen[key] = seen.get(key, 0) + 1
         if seen != expected:
             return ""
     dataset = ox.Dataset(quads)
     dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
-    lines = [f"{q} .\n" for q in dataset]
-    lines.sort()
-    return "".join(lines)
+    serialized = ox.serialize(dataset, format=ox.RdfFormat.N_QUADS)
+    assert serialized is not None
+    # split on "\n" only: U+2028 / U+0085 stay raw inside canonical literals
+    lines = serialized.decode("utf-8").split("\n")
+    lines.pop()  # the text ends with a newline
+    lines.sort()  # RDFC-1.0: canonical N-Quads in code point order
+    return "\n".join(lines) + "\n" if lines else ""
 
 
 Path = Literal["auto", "expanded", "pruned", "full"]

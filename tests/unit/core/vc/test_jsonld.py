@@ -550,3 +550,12 @@ def test_random_feature_documents_agree_on_every_path(subject: dict[str, Any]) -
         return
     fast, _ = canonicalize_traced(doc, loader=FEATURE_LOADER)
     assert fast == full
+
+
+def test_line_separator_characters_inside_literals_stay_inside_their_line() -> None:
+    doc = _feature_doc({"ex:a": "one\u2028two\u0085three\x0bfour\x1cfive"})
+    out, used = canonicalize_traced(doc, loader=FEATURE_LOADER)
+    assert used == "expanded"
+    assert out == canonicalize_traced(doc, loader=FEATURE_LOADER, path="full")[0]
+    assert "one\u2028two\u0085three\\u000Bfour\\u001Cfive" in out
+    assert all(line.endswith(" .") for line in out.split("\n")[:-1])
