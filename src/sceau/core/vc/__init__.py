@@ -39,10 +39,17 @@ from sceau.core.vc.model import (
     validate_credential,
     validate_presentation,
 )
+from sceau.core.vc.verification import (
+    ControllerMismatch,
+    PresentationResult,
+    verify_credential,
+    verify_presentation,
+)
 
 __all__ = [
     "CRYPTOSUITES",
     "DEFAULT_CRYPTOSUITES",
+    "ControllerMismatch",
     "CredentialExpired",
     "CredentialNotYetValid",
     "Cryptosuite",
@@ -53,6 +60,7 @@ __all__ = [
     "JsonLdLimits",
     "MalformedProof",
     "MismatchedProofPurpose",
+    "PresentationResult",
     "ProofExpired",
     "ProofGenerationError",
     "ProofResult",
@@ -71,6 +79,8 @@ __all__ = [
     "to_canonical_nquads",
     "validate_credential",
     "validate_presentation",
+    "verify_credential",
+    "verify_presentation",
     "verify_proofs",
     "verify_proofs_sync",
 ]
