@@ -206,6 +206,29 @@ def _add_cnf(payload: dict[str, Any], holder_jwk: Mapping[str, Any] | None) -> N
     payload["cnf"] = {"jwk": dict(holder_jwk)}
 
 
+def _prepare(
+    claims: Mapping[Any, Any],
+    typ: str | None,
+    header: Mapping[str, Any] | None,
+    holder_jwk: Mapping[str, Any] | None,
+    sd_alg: str,
+    salt: SaltFactory,
+    decoy_count: DecoyCount | None,
+    disclosure_json: Callable[[list[Any]], str],
+    disclosable: Collection[str],
+) -> tuple[dict[str, Any], dict[str, Any], tuple[Disclosure, ...]]:
+    payload, disclosures = build_sd_payload(
+        claims,
+        sd_alg=sd_alg,
+        salt=salt,
+        decoy_count=decoy_count,
+        disclosure_json=disclosure_json,
+        disclosable=disclosable,
+    )
+    _add_cnf(payload, holder_jwk)
+    return _header(typ, header), payload, disclosures
+
+
 async def issue_sd_jwt(
     claims: Mapping[Any, Any],
     signer: Signer,
@@ -219,18 +242,14 @@ async def issue_sd_jwt(
     disclosure_json: Callable[[list[Any]], str] = spec_disclosure_json,
     disclosable: Collection[str] = (),
 ) -> IssuedSdJwt:
-    """Issue an SD-JWT through the :class:`Signer` port (HSM/KMS or software)."""
-    payload, disclosures = build_sd_payload(
-        claims,
-        sd_alg=sd_alg,
-        salt=salt,
-        decoy_count=decoy_count,
-        disclosure_json=disclosure_json,
-        disclosable=disclosable,
+    """Issue an SD-JWT through the :class:`Signer` port (HSM/KMS or software).
+
+    The sync twin :func:`issue_sd_jwt_sync` takes the same arguments; both share ``_prepare``.
+    """
+    head, payload, disclosures = _prepare(
+        claims, typ, header, holder_jwk, sd_alg, salt, decoy_count, disclosure_json, disclosable
     )
-    _add_cnf(payload, holder_jwk)
-    jwt = await sign_compact(_header(typ, header), payload, signer)
-    return IssuedSdJwt(jwt, disclosures, payload)
+    return IssuedSdJwt(await sign_compact(head, payload, signer), disclosures, payload)
 
 
 def issue_sd_jwt_sync(
@@ -247,14 +266,7 @@ def issue_sd_jwt_sync(
     disclosable: Collection[str] = (),
 ) -> IssuedSdJwt:
     """Synchronous fast path of :func:`issue_sd_jwt` for a :class:`SoftwareSigner`."""
-    payload, disclosures = build_sd_payload(
-        claims,
-        sd_alg=sd_alg,
-        salt=salt,
-        decoy_count=decoy_count,
-        disclosure_json=disclosure_json,
-        disclosable=disclosable,
+    head, payload, disclosures = _prepare(
+        claims, typ, header, holder_jwk, sd_alg, salt, decoy_count, disclosure_json, disclosable
     )
-    _add_cnf(payload, holder_jwk)
-    jwt = sign_compact_sync(_header(typ, header), payload, signer)
-    return IssuedSdJwt(jwt, disclosures, payload)
+    return IssuedSdJwt(sign_compact_sync(head, payload, signer), disclosures, payload)
