@@ -92,7 +92,7 @@ def decode_disclosures(
     if len(disclosures) > limits.max_disclosures:
         raise InputTooLarge("too many disclosures", code="too_many_disclosures")
     out: dict[str, tuple[str, list[Any]]] = {}
-    max_depth = limits.max_depth
+    max_depth, max_len = limits.max_depth, limits.max_disclosure_length
     for encoded in disclosures:
         try:
             ascii_bytes = encoded.encode("ascii")
@@ -104,7 +104,7 @@ def decode_disclosures(
         if key in out:
             # §4: "MUST NOT ... send a Disclosure more than once".
             raise InvalidInput("disclosure sent more than once", code="disclosure_repeated")
-        parts = json_loads(b64url_decode(ascii_bytes), max_depth=max_depth)
+        parts = json_loads(b64url_decode(ascii_bytes), max_depth=max_depth, max_bytes=max_len)
         if type(parts) is not list or not 2 <= len(parts) <= 3:
             raise InvalidInput(
                 "disclosure is not a 2- or 3-element array", code="invalid_disclosure"
