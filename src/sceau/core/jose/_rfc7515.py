@@ -15,7 +15,7 @@ from sceau.core.encoding import b64url_decode, b64url_encode, json_dumps_compact
 from sceau.core.errors import InputTooLarge, InvalidInput, InvalidKey, UnsupportedAlgorithm
 from sceau.core.jose._rfc7517 import public_jwk
 from sceau.core.jose._rfc7518 import Algorithm, get_algorithm
-from sceau.core.jose._types import PRIVATE_KEY_TYPES, PUBLIC_KEY_TYPES, PrivateKey, PublicKey
+from sceau.core.jose._types import PRIVATE_KEY_TYPES, PrivateKey, PublicKey, is_public_key
 
 __all__ = [
     "DEFAULT_MAX_JWS_LENGTH",
@@ -220,8 +220,8 @@ def verify_compact(
     _check_typ(header, typ)
     signature = b64url_decode(s)
     payload = b64url_decode(p)
-    public_key = key(header) if callable(key) and not isinstance(key, PUBLIC_KEY_TYPES) else key
-    if not isinstance(public_key, PUBLIC_KEY_TYPES):
+    public_key = key if is_public_key(key) or not callable(key) else key(header)
+    if not is_public_key(public_key):
         # Never bytes/str (HMAC confusion, SECURITY.md J-02) and never a private key object.
         raise InvalidKey("verification key must be a public key object", code="invalid_key")
     si = token[: len(h) + 1 + len(p)].encode("ascii")

@@ -19,7 +19,7 @@ from sceau.core.errors import (
 from sceau.core.jose import PublicKey, public_key_from_jwk, verify_compact
 from sceau.core.jose._rfc7515 import _parse_header, _split
 from sceau.core.jose._rfc7518 import get_algorithm
-from sceau.core.jose._types import PUBLIC_KEY_TYPES
+from sceau.core.jose._types import is_public_key
 from sceau.core.sdjwt._model import (
     ARRAY_KEY,
     DEFAULT_LIMITS,
@@ -137,13 +137,13 @@ class _Processor:
         return found  # None: a decoy or an undisclosed claim (§7.1 step 3.3.1)
 
     def value(self, node: Any, depth: int) -> Any:
+        # Parsed JSON holds exactly dict/list/str/int/float/bool/None, so type() identity is exact.
+        kind = type(node)
+        if kind is not dict and kind is not list:
+            return node
         if depth > self.max_depth:
             raise InputTooLarge("SD-JWT nested too deeply", code="sd_jwt_too_deep")
-        if isinstance(node, dict):
-            return self.obj(node, depth)
-        if isinstance(node, list):
-            return self.array(node, depth)
-        return node
+        return self.obj(node, depth) if kind is dict else self.array(node, depth)
 
     def obj(self, node: dict[str, Any], depth: int, top: bool = False) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -157,7 +157,8 @@ class _Processor:
                 raise InvalidInput("_sd_alg below the top level", code="misplaced_sd_alg")
             if key == ARRAY_KEY:
                 raise InvalidInput("'...' outside an array element", code="reserved_claim_name")
-            out[key] = self.value(val, depth + 1)
+            kind = type(val)
+            out[key] = self.value(val, depth + 1) if kind is dict or kind is list else val
         digests = node.get(SD_KEY)
         if digests is None:
             return out
@@ -338,13 +339,13 @@ def verify_issuer_jwt(
     payload = json_loads(b64url_decode(p), max_depth=limits.max_depth)
     if not isinstance(payload, dict):
         raise InvalidInput("SD-JWT payload is not a JSON object", code="invalid_claims")
-    if isinstance(issuer_key, PUBLIC_KEY_TYPES):
+    if is_public_key(issuer_key):
         key: Any = issuer_key
     elif callable(issuer_key):
         key = issuer_key(payload.get("iss"), header)
     else:
         key = issuer_key
-    if not isinstance(key, PUBLIC_KEY_TYPES):
+    if not is_public_key(key):
         raise InvalidKey("issuer key must be a public key object", code="invalid_key")
     alg.verify(key, jwt[: len(h) + 1 + len(p)].encode("ascii"), signature)
     return header, payload
