@@ -539,6 +539,8 @@ class _Walker:
             expanded = self.expand_vocab(active, key)
             if expanded not in ("@value", "@type", "@language", "@direction", "@index"):
                 raise InvalidJsonLd(f"invalid value object member {key!r}")
+            if expanded == "@index" and not isinstance(item, str):
+                raise InvalidJsonLd("@index must be a string")
             if expanded in ("@direction", "@index"):
                 continue  # rdfDirection = null (jsonld.js default): direction is not in the RDF
             if expanded == "@type":
@@ -617,7 +619,9 @@ class _Walker:
             for v in value.values():
                 result.extend(self._walk_values(v, active, depth + 1, term, containers, pred))
             return result
-        if "@list" in containers:
+        if "@list" in containers and not (
+            isinstance(value, dict) and any(_keyword(active, k) == "@list" for k in value)
+        ):
             items = value if isinstance(value, list) else [value]
             return [{"@list": self._walk_list(items, active, depth, term, pred)}]
         return self._walk_values(value, active, depth + 1, term, containers, pred)
@@ -659,6 +663,8 @@ class _Walker:
             return []
         if isinstance(value, dict):
             keys = {_keyword(active, k): k for k in value}
+            if "@index" in keys and not isinstance(value[keys["@index"]], str):
+                raise InvalidJsonLd("@index must be a string")
             if "@list" in keys:
                 if set(keys) - {"@list", "@index"}:
                     raise InvalidJsonLd("invalid list object")
@@ -667,6 +673,8 @@ class _Walker:
                 items = value[lkey] if isinstance(value[lkey], list) else [value[lkey]]
                 return [{"@list": self._walk_list(items, active, depth, term, pred)}]
             if "@set" in keys:
+                if set(keys) - {"@set", "@index"}:
+                    raise InvalidJsonLd("invalid set object")
                 skey = keys["@set"]
                 self.expand_vocab(active, skey)
                 return self._walk_values(value[skey], active, depth, term, containers, pred)
@@ -862,7 +870,17 @@ def canonicalize_traced(
             if result or path == "pruned":
                 return result, "pruned"
         text = json.dumps(walker.rewrite(dict(document), False), ensure_ascii=False)
-        return _nquads(text, None), "full"
+        if path == "full":
+            return _nquads(text, None), "full"
+        result = _nquads(text, walker.expected)
+        if not result:
+            # Some value would be dropped or added by the RDF conversion: never sign or verify
+            # something other than what the document says.
+            raise InvalidJsonLd(
+                "JSON-LD to RDF conversion does not match the document",
+                code="jsonld_conversion_mismatch",
+            )
+        return result, "full"
     except SyntaxError as exc:
         raise InvalidJsonLd(f"JSON-LD to RDF failed: {exc}") from exc
 

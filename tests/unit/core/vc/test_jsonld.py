@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pyld import jsonld as pyld
 
-from sceau.core.errors import InputTooLarge, InvalidInput, UnsupportedContext
+from sceau.core.errors import InputTooLarge, InvalidInput, SceauError, UnsupportedContext
 from sceau.core.vc.contexts import SHIPPED_CONTEXTS, StaticDocumentLoader
 from sceau.core.vc.cryptosuites import proof_config_nquads_fast
 from sceau.core.vc.jsonld import (
@@ -559,3 +559,73 @@ def test_line_separator_characters_inside_literals_stay_inside_their_line() -> N
     assert out == canonicalize_traced(doc, loader=FEATURE_LOADER, path="full")[0]
     assert "one\u2028two\u0085three\\u000Bfour\\u001Cfive" in out
     assert all(line.endswith(" .") for line in out.split("\n")[:-1])
+
+
+_iri_like = st.one_of(
+    st.text(max_size=16),
+    st.sampled_from(
+        [
+            "https://a b.example",
+            "urn:x<y>",
+            "did:example:ok",
+            "ex:ok",
+            "_:b1",
+            "http://[::1",
+            "https://ok.example/ü",
+            "a:\u0000",
+        ]
+    ),
+)
+_hostile = st.recursive(
+    st.one_of(
+        _iri_like,
+        st.integers(),
+        st.floats(allow_nan=False, allow_infinity=False),
+        st.booleans(),
+        st.none(),
+    ),
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=3),
+        st.dictionaries(
+            st.one_of(
+                st.sampled_from(
+                    [
+                        "id",
+                        "type",
+                        "@id",
+                        "@type",
+                        "@value",
+                        "@language",
+                        "@list",
+                        "@set",
+                        "@graph",
+                        "@context",
+                        "ex:a",
+                        "link",
+                        "kind",
+                        "steps",
+                        "names",
+                        "@direction",
+                        "@index",
+                    ]
+                ),
+                st.text(max_size=6),
+            ),
+            inner,
+            max_size=4,
+        ),
+    ),
+    max_leaves=16,
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(subject=_hostile)
+def test_hostile_documents_raise_only_precise_errors(subject: Any) -> None:
+    doc = _feature_doc({"ex:a": subject})
+    try:
+        out = to_canonical_nquads(doc, loader=FEATURE_LOADER)
+    except SceauError:
+        return
+    # accepted: then the context path must give exactly the same RDF
+    assert out == canonicalize_traced(doc, loader=FEATURE_LOADER, path="full")[0]
