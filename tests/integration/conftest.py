@@ -1,6 +1,7 @@
 """Fixtures for HTTP tests: tenants with keys of every role, and an app with test-only routes."""
 
-from __future__ import annotations
+# No `from __future__ import annotations` here: Litestar resolves handler annotations by module
+# name, and conftest modules share the name "conftest"; real annotation objects avoid the lookup.
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
