@@ -23,7 +23,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 
-from sceau.core.errors import InvalidInput, InvalidSignature, UnsupportedAlgorithm
+from sceau.core.errors import InputTooLarge, InvalidInput, InvalidSignature, UnsupportedAlgorithm
 from sceau.core.vc.contexts import CREDENTIALS_V2, StaticDocumentLoader
 from sceau.core.vc.jsonld import DEFAULT_LIMITS, JsonLdLimits, to_canonical_nquads
 
@@ -108,6 +108,21 @@ def get_cryptosuite(name: Any, allowed: frozenset[str] | None = None) -> Cryptos
 
 
 # ---- canonicalization
+
+
+def _check_json_limits(value: Any, limits: JsonLdLimits) -> None:
+    # JCS documents skip the JSON-LD walk, so its depth and count caps are applied here.
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    count = 0
+    while stack:
+        item, depth = stack.pop()
+        count += 1
+        if depth > limits.max_depth or count > limits.max_values:
+            raise InputTooLarge("document too deep or too large")
+        if isinstance(item, dict):
+            stack.extend((v, depth + 1) for v in item.values())
+        elif isinstance(item, list):
+            stack.extend((v, depth + 1) for v in item)
 
 
 def _jcs(value: Any) -> bytes:
@@ -200,6 +215,7 @@ def canonical_proof_config(
 ) -> bytes:
     """Canonical form of the proof configuration (ECDSA/EdDSA §3.x.5)."""
     if suite.canonicalization == "jcs":
+        _check_json_limits(config, limits)
         return _jcs(config)
     fast = proof_config_nquads_fast(config)
     if fast is not None:
@@ -216,7 +232,11 @@ def transform_document(
 ) -> bytes:
     """Transformed data document (ECDSA/EdDSA §3.x.3): RDFC-1.0 N-Quads or JCS bytes."""
     if suite.canonicalization == "jcs":
-        return _jcs(document)
+        _check_json_limits(document, limits)
+        canonical = _jcs(document)
+        if len(canonical) > limits.max_bytes:
+            raise InputTooLarge("document too large")
+        return canonical
     return to_canonical_nquads(document, loader=loader, limits=limits).encode("utf-8")
 
 

@@ -342,3 +342,24 @@ def test_signing_with_a_remote_context_is_refused() -> None:
     with pytest.raises(SceauError) as exc:
         _sign(doc)
     assert exc.value.code == "unsupported_context"
+
+
+@pytest.mark.parametrize("suite", ["ecdsa-jcs-2019", "eddsa-jcs-2022", "ecdsa-rdfc-2019"])
+def test_deep_or_huge_documents_are_refused_for_every_suite(suite: str) -> None:
+    deep: Any = "x"
+    for _ in range(100):
+        deep = {"ex:nest": deep}
+    with pytest.raises(SceauError) as exc:
+        _sign({**CREDENTIAL, "credentialSubject": deep}, suite=suite)
+    assert exc.value.code == "input_too_large"
+    huge = {**CREDENTIAL, "credentialSubject": {"id": "did:example:a", "alumniOf": "x" * 400_000}}
+    with pytest.raises(SceauError) as exc:
+        _sign(huge, suite=suite)
+    assert exc.value.code == "input_too_large"
+
+
+def test_jcs_suite_refuses_numbers_outside_the_ijson_range() -> None:
+    doc = {**CREDENTIAL, "credentialSubject": {"id": "did:example:a", "n": 2**53 + 1}}
+    with pytest.raises(SceauError) as exc:
+        _sign(doc, suite="ecdsa-jcs-2019")
+    assert exc.value.code == "PROOF_TRANSFORMATION_ERROR"
