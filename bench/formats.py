@@ -9,7 +9,6 @@ Runs every ``bench/formats_*.py`` module; each exposes ``run(emit)`` and calls `
 
 from __future__ import annotations
 
-import gc
 import importlib.util
 import json
 import os
@@ -32,7 +31,6 @@ def measure(
         fn()
     samples: list[int] = []
     clock = time.perf_counter_ns
-    gc_was = gc.isenabled()
     deadline = clock() + int(seconds * 1e9)
     start = clock()
     while True:
@@ -43,8 +41,6 @@ def measure(
         if t1 >= deadline:
             break
     total = clock() - start
-    if gc_was:
-        gc.enable()
     samples.sort()
     return {
         "bench": name,
