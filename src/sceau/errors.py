@@ -92,9 +92,22 @@ STATUS_BY_CODE: dict[str, int] = {
 }
 
 
+def codes_of(error: SceauError) -> list[str]:
+    """The error's own code, then its classes' codes from the most to the least specific.
+
+    Core code raises e.g. ``InvalidInput(..., code="invalid_claims")``: the specific code is what
+    clients see; the class codes give the status and, when the specific code has no message yet,
+    the title and detail.
+    """
+    codes = [error.code]
+    for cls in type(error).__mro__:
+        code = cls.__dict__.get("code")
+        if isinstance(code, str) and code not in codes:
+            codes.append(code)
+    return codes
+
+
 def status_for(error: SceauError) -> int:
-    if isinstance(error, ServiceError):
+    if isinstance(error, (ServiceError, OAuthError)):
         return error.status
-    if isinstance(error, OAuthError):
-        return error.status
-    return STATUS_BY_CODE.get(error.code, 400)
+    return next((STATUS_BY_CODE[c] for c in codes_of(error) if c in STATUS_BY_CODE), 400)

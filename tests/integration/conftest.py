@@ -15,7 +15,7 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from sceau.core.errors import InputTooLarge, InvalidSignature
+from sceau.core.errors import InputTooLarge, InvalidInput, InvalidSignature
 from sceau.errors import OAuthError
 from sceau.settings import Settings
 from sceau.tenants.models import TenantCreate
@@ -74,6 +74,16 @@ async def core_too_large() -> None:
     raise InputTooLarge("too many disclosures", limit=100)
 
 
+@get("/test/core-specific-code", include_in_schema=False)
+async def core_specific_code() -> None:
+    raise InvalidInput("iat is not a NumericDate", code="invalid_claims", claim="iat")
+
+
+@get("/test/core-specific-too-large", include_in_schema=False)
+async def core_specific_too_large() -> None:
+    raise InputTooLarge("token", code="token_too_large")
+
+
 @post("/token", include_in_schema=False)
 async def oauth_token() -> None:
     raise OAuthError("invalid_grant")
@@ -106,6 +116,8 @@ TEST_ROUTES = [
     boom,
     core_signature,
     core_too_large,
+    core_specific_code,
+    core_specific_too_large,
     protocol_router("/test/oauth", [oauth_token, oauth_form_token, oauth_boom, oauth_core]),
 ]
 

@@ -293,3 +293,17 @@ async def test_oauth_code_without_message_falls_back_to_generic_text(probe_clien
     body = r.json()
     assert body["error"] == "some_future_code"
     assert body["error_description"] == to_oauth_ascii(LANGS[lang][1]["error.detail"])
+
+
+async def test_specific_core_codes_keep_their_code_and_take_status_and_text_from_their_class(
+    probe_client, lang
+) -> None:
+    r = await probe_client.get("/test/core-specific-code", headers=h(lang))
+    assert r.status_code == 400 and r.headers["content-type"] == "application/problem+json"
+    body = r.json()
+    assert body["code"] == "invalid_claims" and body["type"].endswith("invalid_claims")
+    assert body["title"] == LANGS[lang][1]["invalid_input.title"]
+    assert "NumericDate" not in r.text
+    big = await probe_client.get("/test/core-specific-too-large", headers=h(lang))
+    assert big.status_code == 413 and big.json()["code"] == "token_too_large"
+    assert big.json()["title"] == LANGS[lang][1]["input_too_large.title"]

@@ -29,7 +29,7 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.types import ControllerRouterHandler, ExceptionHandlersMap
 
 from sceau.core.errors import SceauError
-from sceau.errors import OAuthError, Unauthorized, status_for
+from sceau.errors import OAuthError, Unauthorized, codes_of, status_for
 from sceau.web.i18n import Language, Translator, negotiate_language, to_oauth_ascii
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -85,7 +85,7 @@ ADMIN_PROBLEMS = problem_responses(400, 401, 403, 404, 413, 415)
 class Classified:
     """What the handlers need to know about any exception."""
 
-    __slots__ = ("code", "headers", "params", "status")
+    __slots__ = ("code", "headers", "message_codes", "params", "status")
 
     def __init__(
         self,
@@ -93,8 +93,11 @@ class Classified:
         status: int,
         params: Mapping[str, Any] | None = None,
         headers: Mapping[str, str] | None = None,
+        message_codes: Sequence[str] = (),
     ) -> None:
         self.code = code
+        # Codes to take the title/detail from, most specific first (falls back to "error").
+        self.message_codes = tuple(message_codes) or (code,)
         self.status = status
         self.params = dict(params or {})
         self.headers = dict(headers or {})
@@ -106,7 +109,7 @@ def classify(exc: Exception, request: Request[Any, Any, Any]) -> Classified:
         headers: dict[str, str] = {}
         if isinstance(exc, Unauthorized):
             headers["WWW-Authenticate"] = 'Bearer realm="sceau", error="invalid_token"'
-        return Classified(exc.code, status_for(exc), exc.params, headers)
+        return Classified(exc.code, status_for(exc), exc.params, headers, codes_of(exc))
     if isinstance(exc, HTTPException):
         status = exc.status_code
         headers = {k: v for k, v in (exc.headers or {}).items() if k.lower() == "allow"}
@@ -159,14 +162,18 @@ def problem_response(
     status: int,
     params: Mapping[str, Any] | None = None,
     headers: Mapping[str, str] | None = None,
+    message_codes: Sequence[str] = (),
 ) -> Response[bytes]:
     translator: Translator = request.app.state.translator
     language = request_language(request)
+    message_code = next(
+        (c for c in (*message_codes, code) if translator.has(f"{c}.title")), "error"
+    )
     body = {
         "type": PROBLEM_TYPE_PREFIX + code,
-        "title": translator.gettext(f"{code}.title", language, params),
+        "title": translator.gettext(f"{message_code}.title", language, params),
         "status": status,
-        "detail": translator.gettext(f"{code}.detail", language, params),
+        "detail": translator.gettext(f"{message_code}.detail", language, params),
         "code": code,
         "request_id": request_id_of(request),
     }
@@ -183,7 +190,12 @@ def problem_exception_handler(request: Request[Any, Any, Any], exc: Exception) -
     classified = classify(exc, request)
     _log_if_unexpected(exc, classified, request)
     return problem_response(
-        request, classified.code, classified.status, classified.params, classified.headers
+        request,
+        classified.code,
+        classified.status,
+        classified.params,
+        classified.headers,
+        classified.message_codes,
     )
 
 
@@ -202,7 +214,11 @@ def oauth_exception_handler(request: Request[Any, Any, Any], exc: Exception) -> 
     translator: Translator = request.app.state.translator
     language = request_language(request)
     message_id = next(
-        (m for m in (f"{code}.detail", f"{classified.code}.detail") if translator.has(m)),
+        (
+            m
+            for m in (f"{c}.detail" for c in (code, *classified.message_codes))
+            if translator.has(m)
+        ),
         "error.detail",
     )
     description = to_oauth_ascii(translator.gettext(message_id, language, classified.params))
