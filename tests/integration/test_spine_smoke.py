@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from sceau.db.migrate import head_revision
+
 pytestmark = pytest.mark.anyio
 
 
@@ -16,7 +18,7 @@ async def test_healthz_answers_ok(client) -> None:
 async def test_readyz_reports_migrations_at_head(client) -> None:
     response = await client.get("/readyz")
     assert response.status_code == 200
-    assert response.json()["migrations"] == "0001_foundation"
+    assert response.json()["migrations"] == head_revision()
 
 
 async def test_platform_admin_creates_tenant_and_gets_admin_key(
