@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -50,7 +51,15 @@ async def test_admin_responses_are_not_cached(client, tenant_a) -> None:
 async def test_docs_page_uses_no_third_party_assets(client) -> None:
     r = await client.get("/docs")
     assert r.status_code == 200 and "/admin/tenants" in r.text
-    assert "http://" not in r.text and "https://" not in r.text and "<script" not in r.text
+    assert "http://" not in r.text and "https://" not in r.text
+    scripts = re.findall(r'<script src="([^"]+)"', r.text)
+    assert scripts == ["/docs/assets/swagger-ui-bundle.js", "/docs/assets/init.js"]
+    assert "<script>" not in r.text  # no inline script: the CSP (script 'self') would block it
+    for asset in [*scripts, "/docs/assets/swagger-ui.css"]:
+        served = await client.get(asset)
+        assert served.status_code == 200 and len(served.content) > 0
+    init = (await client.get("/docs/assets/init.js")).text
+    assert 'url: "/openapi.json"' in init and "validatorUrl: null" in init
 
 
 async def test_openapi_document_is_3_1_and_lists_admin_routes(client) -> None:

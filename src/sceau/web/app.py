@@ -29,7 +29,7 @@ from sceau.tenants.routes import TenantController
 from sceau.tenants.service import TenantService
 from sceau.web.auth import provide_principal
 from sceau.web.body import require_strict_json_body
-from sceau.web.docs import INTERNAL_OPENAPI_PATH, docs_page, openapi_json
+from sceau.web.docs import INTERNAL_OPENAPI_PATH, docs_assets, docs_page, openapi_json
 from sceau.web.health import healthz, metrics, readyz
 from sceau.web.i18n import Translator
 from sceau.web.logging import configure_logging
@@ -45,6 +45,7 @@ def core_route_handlers() -> list[ControllerRouterHandler]:
         metrics,
         openapi_json,
         docs_page,
+        docs_assets,
         TenantController,
         list_tenant_audit,
     ]
