@@ -50,6 +50,12 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     max_token_length: int = 256
     # Largest page an admin listing returns.
     max_page_size: int = 500
+    # Public base URL (scheme://host[:port]); tenants live under {public_url}/t/{slug}.
+    # Empty means http://{host}:{port}.
+    public_url: str = ""
+    # Key encryption key for signing keys at rest: base64url of 32 random bytes. Empty means a
+    # generated dev KEK file in data_dir (refused in prod). Never logged.
+    kek: str = ""
 
     def __post_init__(self) -> None:
         if not 1 <= self.max_body_bytes <= 1024 * 1024 * 1024:
@@ -62,6 +68,19 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
             raise SettingsError("SCEAU_APIKEY_LOGIN_AUDIT_INTERVAL_S must not be negative")
         if self.database_schema and not self.database_schema.replace("_", "").isalnum():
             raise SettingsError("SCEAU_DATABASE_SCHEMA must be letters, digits and underscores")
+
+    def __repr__(self) -> str:
+        # The KEK must never reach a log line or a traceback through repr().
+        fields = ", ".join(
+            f"{name}={'<redacted>' if name == 'kek' and self.kek else repr(getattr(self, name))}"
+            for name in self.__struct_fields__
+        )
+        return f"Settings({fields})"
+
+    @property
+    def resolved_public_url(self) -> str:
+        """The public base URL without a trailing slash."""
+        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
 
     @property
     def resolved_database_url(self) -> str:
