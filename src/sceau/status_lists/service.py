@@ -1,0 +1,380 @@
+"""Status lists and credential records: allocate, record, revoke/suspend/unsuspend, publish.
+
+Allocation (Bitstring Status List §6.5, Token Status List privacy considerations, SECURITY L-05):
+a list hands out *positions* 0, 1, 2, ... and publishes position p at index ``perm(p)``, a keyed
+permutation of ``[0, size)`` (``_permutation.py``). Indices look random, never repeat, and finding
+a free one costs one counter increment. On PostgreSQL the counter is advanced in blocks
+(``allocation_block``) in a short transaction of its own, committed at once: the caller's issuance
+transaction never holds the list row, and a rolled-back issuance only leaves an unused index
+(never a reused one). On SQLite (one writer at a time anyway) the counter moves inside the
+caller's transaction, one position at a time, so a rollback hands nothing out twice.
+
+Status changes lock the list row first (version + 1), then update the record and the list's
+statuses, and append the audit event, all in one transaction: concurrent changes queue on that
+lock and never lose a bit. Served lists are signed once per list version and cached.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import re
+import secrets
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Literal, Protocol
+
+import msgspec
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from sceau.audit.models import AuditEvent
+from sceau.audit.service import record as audit_record
+from sceau.core.errors import InvalidInput
+from sceau.core.jose import Signer
+from sceau.core.status.bitstring_status_list import MIN_ENTRIES, BitstringStatusListEntry
+from sceau.core.status.token_status_list import StatusList
+from sceau.status_lists import store
+from sceau.status_lists._permutation import IndexPermutation
+from sceau.status_lists.errors import CredentialRecordNotFound, IllegalStatusTransition
+from sceau.status_lists.models import (
+    STATUS_NAMES,
+    CredentialRecord,
+    ListKind,
+    StatusAction,
+    StatusAllocation,
+    StatusChange,
+)
+from sceau.tenants.service import Actor
+
+RECORD_ID = re.compile(r"cr_[A-Za-z0-9_-]{22}")
+MAX_HASH_LENGTH = 128
+MAX_JKT_LENGTH = 64
+MAX_TYPE_ID_LENGTH = 63
+MAX_FORMAT_LENGTH = 32
+TOKEN_BITS = 2  # 0 valid, 1 invalid (revoked), 2 suspended
+
+# action → (new status, statuses it may come from). Repeating an action that is already in effect
+# is a no-op (a retried request succeeds); anything else from "revoked" is refused: revocation is
+# final (Token Status List §Status Types Values: INVALID "is final").
+_TRANSITIONS: dict[str, tuple[int, tuple[int, ...]]] = {
+    "revoke": (1, (0, 2)),
+    "suspend": (2, (0,)),
+    "unsuspend": (0, (2,)),
+}
+
+
+class SignerSource(Protocol):
+    """What this capability needs from the signing keys service (``app.state["keys"]``)."""
+
+    async def get_signer(self, tenant_slug: str, algorithm: str | None = None) -> Signer: ...
+
+
+@dataclass(frozen=True)
+class StatusListSettings:
+    """Limits and timings, with safe defaults."""
+
+    list_size: int = MIN_ENTRIES  # ≥ 131,072 (BSL §6.1 herd privacy)
+    allocation_block: int = 64  # positions reserved per round trip (PostgreSQL)
+    ttl_s: int = 300  # TSL ``ttl`` and Cache-Control max-age
+    validity_s: int = 24 * 3600  # TSL ``exp`` / BSL ``validUntil`` after signing
+    max_claims_bytes: int = 64 * 1024
+
+    def __post_init__(self) -> None:
+        if self.list_size < MIN_ENTRIES or self.list_size > 1 << 24:
+            raise ValueError("list_size must be between 131,072 and 16,777,216")
+        if not 1 <= self.allocation_block <= 4096:
+            raise ValueError("allocation_block must be between 1 and 4096")
+        if not 1 <= self.ttl_s <= self.validity_s:
+            raise ValueError("ttl_s must be positive and not exceed validity_s")
+
+
+@dataclass
+class _Block:
+    list_id: str
+    perm: IndexPermutation
+    next: int
+    end: int
+
+
+@dataclass
+class _Allocator:
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    block: _Block | None = None
+
+
+def _now_ms() -> int:
+    return time.time_ns() // 1_000_000
+
+
+def new_record_id() -> str:
+    return "cr_" + secrets.token_urlsafe(16)
+
+
+class StatusListService:
+    """The DI dependency ``status_lists`` / ``app.state["status_lists"]``."""
+
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        *,
+        public_url: str,
+        keys: SignerSource | None = None,
+        config: StatusListSettings | None = None,
+        clock_ms: Callable[[], int] = _now_ms,
+        random_bytes: Callable[[int], bytes] = secrets.token_bytes,
+    ) -> None:
+        self.engine = engine
+        self.public_url = public_url.rstrip("/")
+        self.keys = keys
+        self.config = config or StatusListSettings()
+        self.clock_ms = clock_ms
+        self.random_bytes = random_bytes
+        # SQLite allows one writer: a second connection would wait on the caller's own lock.
+        self._own_transaction = engine.dialect.name != "sqlite"
+        self._allocators: dict[tuple[str, str], _Allocator] = {}
+        self._cache: dict[tuple[str, str, str], Any] = {}
+        self._cache_locks: dict[tuple[str, str, str], asyncio.Lock] = {}
+
+    # -- URIs ----------------------------------------------------------------------------------
+
+    def issuer_url(self, tenant_slug: str) -> str:
+        return f"{self.public_url}/t/{tenant_slug}"
+
+    def list_uri(self, tenant_slug: str, list_id: str, purpose: str | None = None) -> str:
+        base = f"{self.issuer_url(tenant_slug)}/status-lists/{list_id}"
+        return base if purpose is None else f"{base}/{purpose}"
+
+    # -- allocation ----------------------------------------------------------------------------
+
+    async def allocate(
+        self, conn: AsyncConnection, *, tenant_slug: str, format: Literal["dc+sd-jwt", "vc"]
+    ) -> StatusAllocation:
+        """Allocate a random, never reused status index for one credential.
+
+        ``dc+sd-jwt`` → a Token Status List entry (2 bits); ``vc`` → two Bitstring Status List
+        entries (revocation, suspension) at the same index of the list's two credentials.
+        """
+        if format == "dc+sd-jwt":
+            kind: ListKind = "token"
+        elif format == "vc":
+            kind = "bitstring"
+        else:
+            raise InvalidInput("status format must be 'dc+sd-jwt' or 'vc'")
+        list_id, index = await self._take(conn, tenant_slug, kind)
+        if kind == "token":
+            # Token Status List §Referenced Token: "status": {"status_list": {"idx", "uri"}}
+            uri = self.list_uri(tenant_slug, list_id)
+            return StatusAllocation(
+                list_ids=(list_id,),
+                index=index,
+                sd_jwt_status={"status_list": {"idx": index, "uri": uri}},
+            )
+        entries = [
+            BitstringStatusListEntry(
+                status_purpose=purpose,
+                status_list_index=index,
+                status_list_credential=self.list_uri(tenant_slug, list_id, purpose),
+            ).to_json()
+            for purpose in ("revocation", "suspension")
+        ]
+        return StatusAllocation(list_ids=(list_id,), index=index, credential_status=entries)
+
+    async def _take(self, conn: AsyncConnection, tenant: str, kind: ListKind) -> tuple[str, int]:
+        if not self._own_transaction:
+            single = await self._reserve(conn, tenant, kind, 1)
+            return single.list_id, single.perm(single.next)
+        allocator = self._allocators.setdefault((tenant, kind), _Allocator())
+        block = allocator.block
+        if block is None or block.next >= block.end:
+            async with allocator.lock:
+                current = allocator.block
+                if current is None or current.next >= current.end:
+                    async with self.engine.begin() as own:
+                        current = await self._reserve(
+                            own, tenant, kind, self.config.allocation_block
+                        )
+                    allocator.block = current
+                block = current
+        position = block.next
+        block.next += 1
+        return block.list_id, block.perm(position)
+
+    async def _reserve(self, conn: AsyncConnection, tenant: str, kind: str, count: int) -> _Block:
+        for _ in range(3):
+            got = await store.reserve_positions(conn, tenant, kind, count)
+            if got is not None:
+                list_id, size, key, start = got
+                return _Block(list_id, IndexPermutation(key, size), start, start + count)
+            await self._create_list(conn, tenant, kind)
+        raise RuntimeError("could not reserve a status list position")  # pragma: no cover
+
+    async def _create_list(self, conn: AsyncConnection, tenant: str, kind: str) -> str:
+        list_id = secrets.token_hex(12)
+        size = self.config.list_size
+        await store.insert_list(
+            conn,
+            list_id=list_id,
+            tenant=tenant,
+            kind=kind,
+            size=size,
+            key=self.random_bytes(32),
+            statuses=StatusList(size, TOKEN_BITS).to_bytes(),
+            now_ms=self.clock_ms(),
+        )
+        return list_id
+
+    # -- records -------------------------------------------------------------------------------
+
+    async def record(
+        self,
+        conn: AsyncConnection,
+        *,
+        tenant_slug: str,
+        type_id: str,
+        format: str,
+        allocation: StatusAllocation | None,
+        expires_at: int | None,
+        holder_jkt: str | None,
+        credential_hash: str,
+        claims: dict[str, Any] | None = None,
+        retention_until: int | None = None,
+    ) -> str:
+        """Record an issued credential in the caller's transaction; returns the record id.
+
+        No claim values are stored unless the type keeps them until ``retention_until``.
+        """
+        if not type_id or len(type_id) > MAX_TYPE_ID_LENGTH:
+            raise InvalidInput("type_id is empty or too long")
+        if not format or len(format) > MAX_FORMAT_LENGTH:
+            raise InvalidInput("format is empty or too long")
+        if not credential_hash or len(credential_hash) > MAX_HASH_LENGTH:
+            raise InvalidInput("credential_hash is empty or too long")
+        if holder_jkt is not None and (not holder_jkt or len(holder_jkt) > MAX_JKT_LENGTH):
+            raise InvalidInput("holder_jkt is empty or too long")
+        if claims is not None:
+            if retention_until is None:
+                raise InvalidInput(
+                    "claim values are kept only with a retention period",
+                    code="claims_without_retention",
+                )
+            if len(msgspec.json.encode(claims)) > self.config.max_claims_bytes:
+                raise InvalidInput("claims are too large to retain", code="claims_too_large")
+        record_id = new_record_id()
+        await store.insert_record(
+            conn,
+            {
+                "id": record_id,
+                "tenant": tenant_slug,
+                "type_id": type_id,
+                "format": format,
+                "status_list_id": allocation.list_ids[0] if allocation else None,
+                "status_index": allocation.index if allocation else None,
+                "status": 0,
+                "expires_at": expires_at,
+                "holder_jkt": holder_jkt,
+                "credential_hash": credential_hash,
+                "claims": claims,
+                "retention_until": retention_until if claims is not None else None,
+                "created_at_ms": self.clock_ms(),
+                "status_changed_at_ms": None,
+            },
+        )
+        return record_id
+
+    async def get_record(self, tenant_slug: str, record_id: str) -> CredentialRecord:
+        if not RECORD_ID.fullmatch(record_id):
+            raise CredentialRecordNotFound()
+        async with self.engine.connect() as conn:
+            found = await store.get_record(conn, record_id, tenant_slug)
+        if found is None:
+            raise CredentialRecordNotFound()
+        return found
+
+    async def tenant_of_record(self, record_id: str) -> str:
+        """The tenant of a record (CLI: operators name a record by id alone)."""
+        if not RECORD_ID.fullmatch(record_id):
+            raise CredentialRecordNotFound()
+        async with self.engine.connect() as conn:
+            found = await store.get_record(conn, record_id)
+        if found is None:
+            raise CredentialRecordNotFound()
+        return found.tenant
+
+    # -- status changes ------------------------------------------------------------------------
+
+    async def change_status(
+        self,
+        conn: AsyncConnection,
+        *,
+        tenant_slug: str,
+        record_id: str,
+        action: StatusAction,
+        actor: Actor,
+    ) -> StatusChange:
+        """Revoke (final), suspend or unsuspend a credential in the caller's transaction, audited.
+
+        Raises :class:`CredentialRecordNotFound` (404) for an unknown, malformed or other tenant's
+        record and :class:`IllegalStatusTransition` (409) e.g. for unsuspending a revoked one.
+        """
+        if action not in _TRANSITIONS:
+            raise InvalidInput("action must be revoke, suspend or unsuspend")
+        if not RECORD_ID.fullmatch(record_id):
+            raise CredentialRecordNotFound()
+        now = self.clock_ms()
+        new, allowed_from = _TRANSITIONS[action]
+        # First statement is a write: locks the record's list (if it has one) before any read.
+        locked = await store.lock_list_of_record(conn, tenant_slug, record_id, now)
+        current = await store.get_record(conn, record_id, tenant_slug)
+        if current is None:
+            raise CredentialRecordNotFound()
+        old = {"valid": 0, "revoked": 1, "suspended": 2}[current.status]
+        if old == new:
+            return StatusChange(record_id=record_id, status=current.status, changed=False)
+        if old not in allowed_from:
+            raise IllegalStatusTransition(status=current.status, action=action)
+        if not await store.set_record_status(
+            conn, record_id, new=new, allowed_from=allowed_from, now_ms=now
+        ):  # pragma: no cover - the list lock (or SQLite's write lock) serialises changes
+            raise IllegalStatusTransition(status=current.status, action=action)
+        if locked is not None and current.status_index is not None:
+            list_id, statuses = locked
+            status_list = StatusList.from_bytes(statuses, TOKEN_BITS)
+            status_list.set(current.status_index, new)
+            await store.write_statuses(conn, list_id, status_list.to_bytes())
+        await audit_record(
+            conn,
+            AuditEvent(
+                actor=actor.id,
+                action=f"credential.{action}",
+                target=f"credential:{record_id}",
+                tenant=tenant_slug,
+                request_id=actor.request_id,
+                details={"type": current.type_id, "from": current.status, "to": STATUS_NAMES[new]},
+            ),
+            at_ms=now,
+        )
+        return StatusChange(record_id=record_id, status=STATUS_NAMES[new], changed=True)
+
+    async def change_status_now(
+        self, *, tenant_slug: str, record_id: str, action: StatusAction, actor: Actor
+    ) -> StatusChange:
+        """:meth:`change_status` in a transaction of its own (admin API, VC API, CLI)."""
+        async with self.engine.begin() as conn:
+            return await self.change_status(
+                conn, tenant_slug=tenant_slug, record_id=record_id, action=action, actor=actor
+            )
+
+
+def credential_hash(credential: str | bytes) -> str:
+    """The hash recorded for a credential: hex SHA-256 of its serialisation."""
+    data = credential.encode() if isinstance(credential, str) else credential
+    return hashlib.sha256(data).hexdigest()
+
+
+__all__ = [
+    "SignerSource",
+    "StatusListService",
+    "StatusListSettings",
+    "credential_hash",
+]
