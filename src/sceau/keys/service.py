@@ -1,0 +1,369 @@
+"""Signing-key use cases: create, rotate, revoke, list, and the :class:`KeyStore` port.
+
+Every change writes its audit event in the same transaction. Decrypted signers are cached per
+process (app servers are stateless, so the cache is only an optimisation); which key is *active*
+is cached for ``active_cache_ttl_s`` (default 5 s), so a rotation or revocation made by another
+process takes effect here within that delay, and at once in this process.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any, Final
+from urllib.parse import urlsplit
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from sceau.audit.models import AuditEvent
+from sceau.audit.service import record
+from sceau.core.dids.did_web import did_web_from_parts
+from sceau.core.dids.document import DID_CONTEXT, MULTIKEY_CONTEXT, build_did_document
+from sceau.core.dids.errors import InvalidDid
+from sceau.core.jose import PublicKey, Signer, get_algorithm, public_key_from_jwk
+from sceau.errors import AlgorithmNotAllowed
+from sceau.keys import store
+from sceau.keys.errors import (
+    NoActiveSigningKey,
+    SigningKeyNotFound,
+    SigningKeyRevoked,
+    SigningKeyStateConflict,
+)
+from sceau.keys.kek import load_kek
+from sceau.keys.models import PUBLISHED_STATUSES, SigningKey, SigningKeyRotated
+from sceau.keys.ports import GeneratedKey, KeyBackend
+from sceau.keys.software import SoftwareKeyBackend
+from sceau.settings import Settings
+from sceau.tenants.service import Actor, TenantService
+
+__all__ = ["SYSTEM_ACTOR", "KeyStoreService"]
+
+DEFAULT_ALGORITHM: Final = "ES256"
+SYSTEM_ACTOR: Final = Actor("system:keys", "")
+MAX_CACHED_SIGNERS: Final = 10_000
+
+
+def _now_ms() -> int:
+    return time.time_ns() // 1_000_000
+
+
+def tenant_did(public_url: str, tenant_slug: str) -> str:
+    """``did:web:{host}:t:{tenant}``; did:web resolves it to ``{public_url}/t/{tenant}/did.json``.
+
+    did:web §3.2 (Create): the port's colon is percent-encoded, path segments join with ``:``.
+    """
+    parts = urlsplit(public_url)
+    host = (parts.hostname or "").lower()
+    path = [seg for seg in parts.path.split("/") if seg] + ["t", tenant_slug]
+    try:
+        return did_web_from_parts(host, path, port=parts.port, allowed_ports={parts.port or 443})
+    except InvalidDid:
+        # Development hosts (localhost, IPs) are refused by resolvers but still get a usable DID.
+        port = f"%3A{parts.port}" if parts.port else ""
+        return f"did:web:{host}{port}:" + ":".join(path)
+
+
+def _published_jwk(key: SigningKey) -> dict[str, Any]:
+    return {**key.public_jwk, "kid": key.kid, "alg": key.algorithm, "use": "sig"}
+
+
+class KeyStoreService:
+    """Per-tenant signing keys (implements :class:`sceau.keys.ports.KeyStore`).
+
+    >>> keys = KeyStoreService.from_settings(engine, settings)  # doctest: +SKIP
+    >>> signer = await keys.get_signer("acme")                  # doctest: +SKIP
+    """
+
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        backend: KeyBackend,
+        *,
+        tenants: TenantService,
+        public_url: str,
+        clock_ms: Callable[[], int] = _now_ms,
+        active_cache_ttl_s: float = 5.0,
+        max_page_size: int = 500,
+        auto_create: bool = True,
+    ) -> None:
+        self.engine = engine
+        self.backend = backend
+        self.tenants = tenants
+        self.public_url = public_url.rstrip("/")
+        self.clock_ms = clock_ms
+        self.active_cache_ttl_ms = int(active_cache_ttl_s * 1000)
+        self.max_page_size = max_page_size
+        self.auto_create = auto_create
+        self._signers: dict[tuple[str, str], Signer] = {}
+        # (tenant, algorithm or "") -> (expires_at_ms, kid, algorithm)
+        self._active: dict[tuple[str, str], tuple[int, str, str]] = {}
+
+    @classmethod
+    def from_settings(
+        cls, engine: AsyncEngine, settings: Settings, *, tenants: TenantService | None = None
+    ) -> KeyStoreService:
+        """The service with the software backend under the configured (or dev) KEK."""
+        return cls(
+            engine,
+            SoftwareKeyBackend(load_kek(settings)),
+            tenants=tenants or TenantService(engine, max_page_size=settings.max_page_size),
+            public_url=settings.resolved_public_url,
+            max_page_size=settings.max_page_size,
+        )
+
+    # -- the KeyStore port -------------------------------------------------------------------
+
+    async def get_signer(self, tenant_slug: str, algorithm: str | None = None) -> Signer:
+        """The signer of the tenant's active key for ``algorithm``.
+
+        ``None`` means ES256 when the tenant policy allows it, else the policy's first algorithm.
+        A tenant that never had a key for that algorithm gets one created (and audited) on first
+        use; one whose keys were all retired or revoked gets :class:`NoActiveSigningKey`.
+        """
+        now = self.clock_ms()
+        cached = self._active.get((tenant_slug, algorithm or ""))
+        if cached is not None and cached[0] > now:
+            signer = self._signers.get((tenant_slug, cached[1]))
+            if signer is not None:
+                return signer
+        alg = await self._allowed_algorithm(tenant_slug, algorithm)
+        async with self.engine.connect() as conn:
+            found = await store.active_key_material(conn, tenant_slug, alg)
+        if found is None:
+            await self._create_first_key(tenant_slug, alg)
+            async with self.engine.connect() as conn:
+                found = await store.active_key_material(conn, tenant_slug, alg)
+            if found is None:
+                raise NoActiveSigningKey(algorithm=alg)
+        key, key_ref, custodian_id = found
+        signer = self._signers.get((tenant_slug, key.kid))
+        if signer is None:
+            signer = self.backend.signer(
+                tenant_slug=tenant_slug,
+                kid=key.kid,
+                algorithm=key.algorithm,
+                key_ref=key_ref,
+                custodian_id=custodian_id,
+            )
+            if len(self._signers) >= MAX_CACHED_SIGNERS:
+                self._signers.clear()
+            self._signers[(tenant_slug, key.kid)] = signer
+        self._active[(tenant_slug, algorithm or "")] = (
+            now + self.active_cache_ttl_ms,
+            key.kid,
+            key.algorithm,
+        )
+        return signer
+
+    async def public_jwks(self, tenant_slug: str) -> list[dict[str, Any]]:
+        """Public JWKs of the active and retired keys, newest first (RFC 7517 §4, with ``kid``)."""
+        return [_published_jwk(k) for k in await self.published_keys(tenant_slug)]
+
+    async def verification_key(self, tenant_slug: str, kid: str) -> PublicKey:
+        """The public key of one of the tenant's active or retired keys."""
+        async with self.engine.connect() as conn:
+            key = await store.get_key(conn, tenant_slug, kid)
+        if key is None:
+            raise SigningKeyNotFound()
+        if key.status == "revoked":
+            raise SigningKeyRevoked()
+        return public_key_from_jwk(key.public_jwk)
+
+    # -- publication ------------------------------------------------------------------------
+
+    async def published_keys(self, tenant_slug: str) -> list[SigningKey]:
+        async with self.engine.connect() as conn:
+            keys = await store.list_keys(
+                conn, tenant_slug, PUBLISHED_STATUSES, limit=self.max_page_size
+            )
+        if not keys:
+            await self.tenants.get_tenant(tenant_slug)  # 404 for an unknown tenant
+        return keys
+
+    def did(self, tenant_slug: str) -> str:
+        return tenant_did(self.public_url, tenant_slug)
+
+    async def did_document(self, tenant_slug: str) -> dict[str, Any]:
+        """The tenant's did:web document: active and retired keys as Multikey methods."""
+        did = self.did(tenant_slug)
+        keys = await self.published_keys(tenant_slug)
+        if not keys:
+            return {
+                "@context": [DID_CONTEXT, MULTIKEY_CONTEXT],
+                "id": did,
+                "verificationMethod": [],
+                "assertionMethod": [],
+                "authentication": [],
+            }
+        return build_did_document(
+            did, [(k.kid, public_key_from_jwk(k.public_jwk)) for k in reversed(keys)]
+        )
+
+    # -- lifecycle --------------------------------------------------------------------------
+
+    async def list_keys(self, tenant_slug: str) -> list[SigningKey]:
+        await self.tenants.get_tenant(tenant_slug)
+        async with self.engine.connect() as conn:
+            return await store.list_keys(conn, tenant_slug, limit=self.max_page_size)
+
+    async def create_key(
+        self, actor: Actor, tenant_slug: str, algorithm: str = DEFAULT_ALGORITHM
+    ) -> SigningKey:
+        """Create an active key; an active key of the same algorithm is retired (a rotation)."""
+        alg = await self._allowed_algorithm(tenant_slug, algorithm)
+        generated = self.backend.generate(alg, tenant_slug=tenant_slug)
+        now = self.clock_ms()
+        async with self.engine.begin() as conn:
+            current = await store.active_key_material(conn, tenant_slug, alg)
+            if current is not None:
+                await self._retire(conn, actor, tenant_slug, current[0].kid, now)
+            key = await self._insert(conn, actor, tenant_slug, generated, now, "signing_key.create")
+        self._forget(tenant_slug)
+        return key
+
+    async def rotate_key(self, actor: Actor, tenant_slug: str, kid: str) -> SigningKeyRotated:
+        """Retire the active key ``kid`` and create a new active key of the same algorithm."""
+        async with self.engine.connect() as conn:
+            old = await store.get_key(conn, tenant_slug, kid)
+        if old is None:
+            await self.tenants.get_tenant(tenant_slug)
+            raise SigningKeyNotFound()
+        if old.status != "active":
+            raise SigningKeyStateConflict(status=old.status)
+        alg = await self._allowed_algorithm(tenant_slug, old.algorithm)
+        generated = self.backend.generate(alg, tenant_slug=tenant_slug)
+        now = self.clock_ms()
+        async with self.engine.begin() as conn:
+            retired = await self._retire(conn, actor, tenant_slug, kid, now)
+            new = await self._insert(
+                conn, actor, tenant_slug, generated, now, "signing_key.rotate", {"retired": kid}
+            )
+        self._forget(tenant_slug)
+        return SigningKeyRotated(retired=retired, active=new)
+
+    async def revoke_key(self, actor: Actor, tenant_slug: str, kid: str) -> SigningKey:
+        """Revoke an active or retired key: it is no longer published nor usable to verify."""
+        now = self.clock_ms()
+        async with self.engine.begin() as conn:
+            moved = await store.set_status(
+                conn,
+                tenant_slug,
+                kid,
+                from_statuses=("active", "retired"),
+                to_status="revoked",
+                at_ms=now,
+            )
+            key = await store.get_key(conn, tenant_slug, kid)
+            if key is None:
+                await self.tenants.get_tenant(tenant_slug)
+                raise SigningKeyNotFound()
+            if moved:
+                await record(
+                    conn,
+                    AuditEvent(
+                        actor=actor.id,
+                        action="signing_key.revoke",
+                        target=f"signing_key:{kid}",
+                        tenant=tenant_slug,
+                        request_id=actor.request_id,
+                        details={"algorithm": key.algorithm},
+                    ),
+                    at_ms=now,
+                )
+        self._forget(tenant_slug)
+        self._signers.pop((tenant_slug, kid), None)
+        return key
+
+    # -- internals --------------------------------------------------------------------------
+
+    async def _allowed_algorithm(self, tenant_slug: str, algorithm: str | None) -> str:
+        tenant = await self.tenants.get_tenant(tenant_slug)
+        policy = tenant.signing_algorithms
+        if algorithm is None:
+            algorithm = DEFAULT_ALGORITHM if DEFAULT_ALGORITHM in policy else policy[0]
+        if algorithm not in policy:
+            raise AlgorithmNotAllowed(allowed=", ".join(policy))
+        return get_algorithm(algorithm).name
+
+    async def _create_first_key(self, tenant_slug: str, alg: str) -> None:
+        if not self.auto_create:
+            raise NoActiveSigningKey(algorithm=alg)
+        async with self.engine.connect() as conn:
+            if await store.count_keys(conn, tenant_slug, alg):
+                raise NoActiveSigningKey(algorithm=alg)
+        generated = self.backend.generate(alg, tenant_slug=tenant_slug)
+        try:
+            async with self.engine.begin() as conn:
+                await self._insert(
+                    conn,
+                    SYSTEM_ACTOR,
+                    tenant_slug,
+                    generated,
+                    self.clock_ms(),
+                    "signing_key.create",
+                    {"reason": "first_use"},
+                )
+        except IntegrityError:
+            pass  # another process created it first (one active key per algorithm)
+
+    async def _insert(
+        self,
+        conn: AsyncConnection,
+        actor: Actor,
+        tenant_slug: str,
+        generated: GeneratedKey,
+        now: int,
+        action: str,
+        extra: dict[str, str] | None = None,
+    ) -> SigningKey:
+        key = await store.insert_key(
+            conn,
+            kid=generated.kid,
+            tenant=tenant_slug,
+            algorithm=generated.algorithm,
+            backend=self.backend.name,
+            public_jwk=generated.public_jwk,
+            key_ref=generated.key_ref,
+            custodian_id=generated.custodian_id,
+            created_at_ms=now,
+        )
+        await record(
+            conn,
+            AuditEvent(
+                actor=actor.id,
+                action=action,
+                target=f"signing_key:{key.kid}",
+                tenant=tenant_slug,
+                request_id=actor.request_id,
+                details={"algorithm": key.algorithm, **(extra or {})},
+            ),
+            at_ms=now,
+        )
+        return key
+
+    async def _retire(
+        self, conn: AsyncConnection, actor: Actor, tenant_slug: str, kid: str, now: int
+    ) -> SigningKey:
+        if not await store.set_status(
+            conn, tenant_slug, kid, from_statuses=("active",), to_status="retired", at_ms=now
+        ):
+            raise SigningKeyStateConflict()
+        await record(
+            conn,
+            AuditEvent(
+                actor=actor.id,
+                action="signing_key.retire",
+                target=f"signing_key:{kid}",
+                tenant=tenant_slug,
+                request_id=actor.request_id,
+            ),
+            at_ms=now,
+        )
+        key = await store.get_key(conn, tenant_slug, kid)
+        assert key is not None
+        return key
+
+    def _forget(self, tenant_slug: str) -> None:
+        for cache_key in [k for k in self._active if k[0] == tenant_slug]:
+            del self._active[cache_key]
