@@ -54,7 +54,9 @@ def _fail(algorithms: Collection[str]) -> OAuthProtocolError:
     return OAuthProtocolError(
         "invalid_dpop_proof",
         status=400,
-        headers={"WWW-Authenticate": f'DPoP error="invalid_dpop_proof", algs="{" ".join(algorithms)}"'},
+        headers={
+            "WWW-Authenticate": f'DPoP error="invalid_dpop_proof", algs="{" ".join(algorithms)}"'
+        },
     )
 
 
@@ -107,11 +109,17 @@ def verify_dpop_proof(
     claimed_htu = claims.get("htu")
     if not isinstance(claimed_htu, str) or normalize_htu(claimed_htu) != normalize_htu(htu):
         raise failure
-    if not isinstance(iat, int) or isinstance(iat, bool) or not now - max_age_s <= iat <= now + leeway_s:
+    if (
+        not isinstance(iat, int)
+        or isinstance(iat, bool)
+        or not now - max_age_s <= iat <= now + leeway_s
+    ):
         raise failure
     if access_token is not None:
         ath = claims.get("ath")
-        if not isinstance(ath, str) or not hmac.compare_digest(ath, access_token_hash(access_token)):
+        if not isinstance(ath, str) or not hmac.compare_digest(
+            ath, access_token_hash(access_token)
+        ):
             raise failure
     if nonce is not None and claims.get("nonce") != nonce:
         raise OAuthProtocolError("use_dpop_nonce", status=status, headers={"DPoP-Nonce": nonce})

@@ -51,7 +51,7 @@ OAUTH_PROTOCOL_HANDLERS: ExceptionHandlersMap = {Exception: _handler}
 def oauth_router(
     path: str, route_handlers: Sequence[ControllerRouterHandler], **kwargs: Any
 ) -> Router:
-    """Like :func:`sceau.web.problems.protocol_router`, plus headers of :class:`OAuthProtocolError`."""
+    """Like :func:`sceau.web.problems.protocol_router`, plus :class:`OAuthProtocolError` headers."""
     return Router(
         path=path,
         route_handlers=route_handlers,

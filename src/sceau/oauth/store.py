@@ -24,9 +24,7 @@ async def remember_jti(conn: AsyncConnection, *, jkt: str, jti: str, expires_at_
     cannot both get ``True``.
     """
     result = await conn.execute(
-        insert_once(
-            conn, oauth_dpop_jtis, {"jkt": jkt, "jti": jti, "expires_at_ms": expires_at_ms}
-        )
+        insert_once(conn, oauth_dpop_jtis, {"jkt": jkt, "jti": jti, "expires_at_ms": expires_at_ms})
     )
     return result.rowcount == 1
 

@@ -61,7 +61,9 @@ class Oid4vciConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fi
             raise Oid4vciConfigError(f"{ENV_PREFIX}TX_CODE_LENGTH must be between 4 and 12")
 
 
-def load_oid4vci_config(environ: Mapping[str, str] | None = None, **overrides: Any) -> Oid4vciConfig:
+def load_oid4vci_config(
+    environ: Mapping[str, str] | None = None, **overrides: Any
+) -> Oid4vciConfig:
     env = os.environ if environ is None else environ
     fields = set(Oid4vciConfig.__struct_fields__)
     raw: dict[str, Any] = {}

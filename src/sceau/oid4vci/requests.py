@@ -1,0 +1,118 @@
+"""Parsing of Credential, Deferred Credential and Notification requests (§8.2, §9.1, §11.1), pure.
+
+Unknown parameters are ignored (the spec says so); everything else is checked strictly and mapped
+to the spec's error codes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Final
+
+from sceau.core.encoding import json_loads
+from sceau.core.errors import SceauError
+from sceau.core.jose import public_key_from_jwk
+from sceau.errors import OAuthError
+
+ENCRYPTION_ALGS: Final = frozenset({"ECDH-ES"})
+ENCRYPTION_ENCS: Final = ("A128GCM", "A256GCM")
+NOTIFICATION_EVENTS: Final = frozenset(
+    {"credential_accepted", "credential_failure", "credential_deleted"}
+)
+MAX_ID_LENGTH: Final = 128
+
+
+@dataclass(frozen=True, slots=True)
+class ResponseEncryption:
+    jwk: dict[str, Any]
+    enc: str
+
+
+@dataclass(frozen=True, slots=True)
+class CredentialRequest:
+    configuration_id: str
+    proofs: list[Any]
+    encryption: ResponseEncryption | None
+
+
+def _object(body: bytes, max_bytes: int, code: str) -> dict[str, Any]:
+    try:
+        value = json_loads(body, max_bytes=max_bytes, max_depth=16)
+    except SceauError as exc:
+        raise OAuthError(code) from exc
+    if not isinstance(value, dict):
+        raise OAuthError(code)
+    return value
+
+
+def parse_encryption(value: object) -> ResponseEncryption | None:
+    """``credential_response_encryption`` (§8.2): an EC public ``jwk`` with ``alg`` ECDH-ES (§10)
+    and an allowed ``enc``; ``zip`` is refused (we do not compress)."""
+    if value is None:
+        return None
+    bad = OAuthError("invalid_encryption_parameters")
+    if not isinstance(value, dict):
+        raise bad
+    jwk, enc = value.get("jwk"), value.get("enc")
+    if "zip" in value or not isinstance(jwk, dict) or enc not in ENCRYPTION_ENCS:
+        raise bad
+    if jwk.get("alg") not in ENCRYPTION_ALGS or jwk.get("kty") != "EC":
+        raise bad
+    try:
+        public_key_from_jwk(jwk)
+    except SceauError as exc:
+        raise bad from exc
+    return ResponseEncryption(jwk=dict(jwk), enc=str(enc))
+
+
+def parse_credential_request(body: bytes, *, max_bytes: int, max_proofs: int) -> CredentialRequest:
+    data = _object(body, max_bytes, "invalid_credential_request")
+    configuration_id = data.get("credential_configuration_id")
+    if "credential_identifier" in data:
+        # We never return credential_identifiers in the Token Response, so any is unknown (§8.2).
+        if configuration_id is not None:
+            raise OAuthError("invalid_credential_request")
+        raise OAuthError("unknown_credential_identifier")
+    if not isinstance(configuration_id, str) or not 0 < len(configuration_id) <= MAX_ID_LENGTH:
+        raise OAuthError("invalid_credential_request")
+    if "proof" in data:  # the pre-1.0 singular form
+        raise OAuthError("invalid_credential_request")
+    proofs = data.get("proofs")
+    if proofs is None:
+        raise OAuthError("invalid_proof")  # §8.3.1.2 case (1): the field is missing
+    if not isinstance(proofs, dict) or len(proofs) != 1:
+        raise OAuthError("invalid_credential_request")
+    if "jwt" not in proofs:
+        raise OAuthError("invalid_proof")  # only proof type jwt is supported
+    jwts = proofs["jwt"]
+    if not isinstance(jwts, list) or not jwts:
+        raise OAuthError("invalid_proof")
+    if len(jwts) > max_proofs:
+        raise OAuthError("invalid_credential_request")
+    encryption = parse_encryption(data.get("credential_response_encryption"))
+    return CredentialRequest(configuration_id, jwts, encryption)
+
+
+def parse_deferred_request(body: bytes, *, max_bytes: int) -> tuple[str, ResponseEncryption | None]:
+    data = _object(body, max_bytes, "invalid_credential_request")
+    transaction_id = data.get("transaction_id")
+    if not isinstance(transaction_id, str) or not 0 < len(transaction_id) <= MAX_ID_LENGTH:
+        raise OAuthError("invalid_transaction_id")
+    return transaction_id, parse_encryption(data.get("credential_response_encryption"))
+
+
+def parse_notification(body: bytes, *, max_bytes: int) -> tuple[str, str]:
+    data = _object(body, max_bytes, "invalid_notification_request")
+    notification_id, event = data.get("notification_id"), data.get("event")
+    if not isinstance(notification_id, str) or not 0 < len(notification_id) <= MAX_ID_LENGTH:
+        raise OAuthError("invalid_notification_request")
+    if event not in NOTIFICATION_EVENTS:
+        raise OAuthError("invalid_notification_request")
+    description = data.get("event_description")
+    if description is not None and (
+        not isinstance(description, str)
+        or len(description) > 1024
+        or any(not (0x20 <= ord(c) <= 0x7E) or c in '"\\' for c in description)
+    ):
+        raise OAuthError("invalid_notification_request")
+    return notification_id, str(event)

@@ -1,0 +1,593 @@
+"""OpenID4VCI use cases: offers, token, nonce, credential, deferred credential, notification.
+
+Every request is one database transaction holding all its state changes, so a retried request
+never gets a second credential where the spec makes something one-time (pre-authorized code,
+c_nonce, DPoP jti, one issuance per configuration and access token), and a credential is returned
+only after the transaction that recorded it committed (sign → persist → return).
+
+Collaborators of other capabilities (``credential_types``, ``issuance``) are looked up by name in
+``services`` (the app state) on use, so registration order in the app factory does not matter.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Final, Protocol
+from urllib.parse import quote
+
+import msgspec
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from sceau.audit.models import AuditEvent
+from sceau.audit.service import record as audit_record
+from sceau.core.errors import InvalidInput, SceauError
+from sceau.core.jose import jwe_encrypt_ecdh_es
+from sceau.errors import NotFound, OAuthError
+from sceau.oauth.dpop import DpopProof, verify_dpop_proof
+from sceau.oauth.errors import OAuthProtocolError, invalid_token
+from sceau.oauth.store import remember_jti
+from sceau.oauth.tokens import new_token, token_hash
+from sceau.oid4vci import store
+from sceau.oid4vci.config import Oid4vciConfig
+from sceau.oid4vci.models import OfferCreate, OfferCreated
+from sceau.oid4vci.proofs import KeyProof, verify_jwt_proof
+from sceau.oid4vci.requests import (
+    ResponseEncryption,
+    parse_credential_request,
+    parse_deferred_request,
+    parse_notification,
+)
+
+PRE_AUTHORIZED_GRANT: Final = "urn:ietf:params:oauth:grant-type:pre-authorized_code"
+OFFER_SCHEME: Final = "openid-credential-offer://"
+MAX_OFFER_TTL_S: Final = 86_400
+MAX_FORM_VALUE: Final = 512
+
+
+class OfferNotFound(NotFound):
+    code = "offer_not_found"
+
+
+class CredentialTypeLike(Protocol):
+    id: str
+    batch_size: int
+    deferred: bool
+
+
+class IssuedCredentialLike(Protocol):
+    credential: str | dict[str, Any]
+    record_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class ProtocolResponse:
+    """What a protocol handler sends: status, JSON or JWT body, and its media type."""
+
+    status: int
+    body: bytes
+    media_type: str = "application/json"
+
+
+@dataclass(frozen=True, slots=True)
+class _Caller:
+    token_hash: str
+    configuration_ids: list[str]
+    claims: dict[str, Any]
+
+
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _json(value: Any) -> bytes:
+    return msgspec.json.encode(value)
+
+
+def _digits(length: int) -> str:
+    return "".join(secrets.choice("0123456789") for _ in range(length))
+
+
+class Oid4vciService:
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        config: Oid4vciConfig,
+        public_url: str,
+        services: Mapping[str, Any],
+        *,
+        clock: Callable[[], float] = time.time,
+        token_factory: Callable[[int], str] = secrets.token_urlsafe,
+        pin_factory: Callable[[int], str] = _digits,
+    ) -> None:
+        self.engine = engine
+        self.config = config
+        self.public_url = public_url.rstrip("/")
+        self.services = services
+        self.clock = clock
+        self.token_factory = token_factory
+        self.pin_factory = pin_factory
+
+    # -- identifiers -----------------------------------------------------------------------
+    def issuer_id(self, tenant: str) -> str:
+        """The tenant's Credential Issuer Identifier (§12.2.1)."""
+        return f"{self.public_url}/t/{tenant}"
+
+    def endpoint(self, tenant: str, name: str) -> str:
+        return f"{self.issuer_id(tenant)}/{name}"
+
+    def _token(self, nbytes: int = 32) -> str:
+        return new_token(nbytes, self.token_factory)
+
+    async def _credential_type(self, tenant: str, type_id: str) -> Any:
+        return await self.services["credential_types"].get(tenant, type_id)
+
+    # -- offers (§4) ---------------------------------------------------------------------------
+    async def create_offer(
+        self, actor: str, request_id: str, tenant: str, data: OfferCreate
+    ) -> OfferCreated:
+        config = self.config
+        ids = data.credential_configuration_ids
+        if not ids or len(ids) > config.max_offer_configurations or len(set(ids)) != len(ids):
+            raise InvalidInput("credential_configuration_ids", code="invalid_offer")
+        for type_id in ids:
+            await self._credential_type(tenant, type_id)  # unknown → unknown_credential_type
+        by_config = data.claims_by_configuration or {}
+        if set(by_config) - set(ids):
+            raise InvalidInput("claims_by_configuration", code="invalid_offer")
+        claims = {type_id: by_config.get(type_id, data.claims) for type_id in ids}
+        if len(_json(claims)) > config.max_claims_bytes:
+            raise SceauError("claims", code="input_too_large", limit=config.max_claims_bytes)
+        if data.tx_code_description is not None and len(data.tx_code_description) > 300:
+            raise InvalidInput("tx_code_description", code="invalid_offer")
+        ttl = data.expires_in or config.offer_ttl_s
+        if not 0 < ttl <= MAX_OFFER_TTL_S:
+            raise InvalidInput("expires_in", code="invalid_offer")
+
+        now_ms = int(self.clock() * 1000)
+        offer_id = self._token(16)
+        code = self._token(32)
+        grant: dict[str, Any] = {"pre-authorized_code": code}
+        pin: str | None = None
+        pin_hash = pin_salt = None
+        if data.tx_code:
+            pin = self.pin_factory(config.tx_code_length)
+            pin_salt = secrets.token_hex(16)
+            pin_hash = _sha256(pin_salt + pin)
+            tx: dict[str, Any] = {"input_mode": "numeric", "length": config.tx_code_length}
+            if data.tx_code_description:
+                tx["description"] = data.tx_code_description
+            grant["tx_code"] = tx
+        issuer = self.issuer_id(tenant)
+        offer = {
+            "credential_issuer": issuer,
+            "credential_configuration_ids": list(ids),
+            "grants": {PRE_AUTHORIZED_GRANT: grant},
+        }
+        expires_at_ms = now_ms + ttl * 1000
+        async with self.engine.begin() as conn:
+            await store.insert_offer(
+                conn,
+                {
+                    "id": offer_id,
+                    "tenant": tenant,
+                    "code_hash": token_hash(code),
+                    "offer": offer,
+                    "configuration_ids": list(ids),
+                    "claims": claims,
+                    "tx_code_hash": pin_hash,
+                    "tx_code_salt": pin_salt,
+                    "failed_attempts": 0,
+                    "created_by": actor[:100],
+                    "created_at_ms": now_ms,
+                    "expires_at_ms": expires_at_ms,
+                },
+            )
+            await audit_record(
+                conn,
+                AuditEvent(
+                    actor=actor,
+                    action="oid4vci.offer.create",
+                    target=offer_id,
+                    tenant=tenant,
+                    request_id=request_id,
+                    details={"configurations": ",".join(ids)[:200], "tx_code": data.tx_code},
+                ),
+                at_ms=now_ms,
+            )
+        offer_url = f"{issuer}/offers/{offer_id}"
+        admin = f"{self.public_url}/admin/tenants/{tenant}/offers/{offer_id}"
+        return OfferCreated(
+            id=offer_id,
+            credential_offer=offer,
+            credential_offer_uri=offer_url,
+            offer_uri=f"{OFFER_SCHEME}?credential_offer_uri={quote(offer_url, safe='')}",
+            offer_uri_by_value=(
+                f"{OFFER_SCHEME}?credential_offer={quote(_json(offer).decode(), safe='')}"
+            ),
+            qr_png=f"{admin}/qr.png",
+            qr_svg=f"{admin}/qr.svg",
+            tx_code=pin,
+            expires_at_ms=expires_at_ms,
+        )
+
+    async def offer_object(self, tenant: str, offer_id: str) -> dict[str, Any]:
+        """The live offer for a by-reference fetch (§4.1.3); gone once used, locked or expired."""
+        if len(offer_id) > 43:
+            raise OfferNotFound()
+        async with self.engine.connect() as conn:
+            row = await store.offer_by_id(conn, tenant, offer_id)
+        now_ms = int(self.clock() * 1000)
+        if row is None or row.offer is None or row.used_at_ms or row.expires_at_ms <= now_ms:
+            raise OfferNotFound()
+        return dict(row.offer)
+
+    async def offer_uri(self, tenant: str, offer_id: str) -> str:
+        """The by-reference offer URI of a live offer (the QR code's content)."""
+        await self.offer_object(tenant, offer_id)
+        url = f"{self.issuer_id(tenant)}/offers/{offer_id}"
+        return f"{OFFER_SCHEME}?credential_offer_uri={quote(url, safe='')}"
+
+    # -- token endpoint (§6) -------------------------------------------------------------------
+    async def token(
+        self, tenant: str, form: Mapping[str, list[str]], dpop: str | None
+    ) -> ProtocolResponse:
+        for name, values in form.items():
+            # RFC 6749 §3.2: parameters MUST NOT be included more than once.
+            if len(values) != 1 or len(values[0]) > MAX_FORM_VALUE:
+                raise OAuthError("invalid_request", parameter=name)
+        params = {k: v[0] for k, v in form.items()}
+        grant_type = params.get("grant_type")
+        if grant_type is None:
+            raise OAuthError("invalid_request")
+        if grant_type != PRE_AUTHORIZED_GRANT:
+            # The authorization code grant (PAR + upstream OIDC) plugs in here later.
+            raise OAuthError("unsupported_grant_type")
+        code = params.get("pre-authorized_code")
+        if not code:
+            raise OAuthError("invalid_request")
+        now = self.clock()
+        now_ms = int(now * 1000)
+        proof = self._dpop(dpop, "POST", self.endpoint(tenant, "token"), int(now), None, 400)
+        if proof is None and not self.config.allow_bearer:
+            raise OAuthProtocolError(
+                "invalid_dpop_proof",
+                headers={
+                    "WWW-Authenticate": 'DPoP algs="' + " ".join(self.config.dpop_algorithms) + '"'
+                },
+            )
+        pin = params.get("tx_code")
+        failure: OAuthError | None = None
+        access_token = self._token(32)
+        config = self.config
+        async with self.engine.begin() as conn:
+            if proof is not None:
+                await self._remember(conn, proof)
+            offer = await store.offer_by_code_hash(conn, tenant, token_hash(code))
+            if (
+                offer is None
+                or offer.used_at_ms is not None
+                or offer.locked_at_ms is not None
+                or offer.expires_at_ms <= now_ms
+            ):
+                raise OAuthError("invalid_grant")
+            if offer.tx_code_hash is None:
+                if pin is not None:  # §6.3: a tx_code that was not expected
+                    raise OAuthError("invalid_request")
+            else:
+                if pin is None:  # §6.3: the expected tx_code is missing
+                    raise OAuthError("invalid_request")
+                if offer.retry_after_ms is not None and now_ms < offer.retry_after_ms:
+                    raise OAuthError("invalid_grant")  # §13.6.3: rate limit after a wrong code
+                expected = _sha256(offer.tx_code_salt + pin)
+                if not hmac.compare_digest(expected, offer.tx_code_hash):
+                    await store.record_failed_tx_code(
+                        conn,
+                        offer.id,
+                        now_ms=now_ms,
+                        max_attempts=config.tx_code_max_attempts,
+                        backoff_ms=config.tx_code_backoff_s * 1000,
+                    )
+                    failure = OAuthError("invalid_grant")  # committed below, then raised
+            if failure is None:
+                if not await store.redeem_offer(conn, offer.id, now_ms):
+                    raise OAuthError("invalid_grant")  # lost a race: single use (§4.1.1)
+                await store.insert_access_token(
+                    conn,
+                    {
+                        "token_hash": token_hash(access_token),
+                        "tenant": tenant,
+                        "offer_id": offer.id,
+                        "configuration_ids": offer.configuration_ids,
+                        "jkt": proof.jkt if proof else None,
+                        "created_at_ms": now_ms,
+                        "expires_at_ms": now_ms + config.access_token_ttl_s * 1000,
+                    },
+                )
+        if failure is not None:
+            raise failure
+        body = {
+            "access_token": access_token,
+            "token_type": "DPoP" if proof is not None else "Bearer",
+            "expires_in": config.access_token_ttl_s,
+            "authorization_details": [
+                {"type": "openid_credential", "credential_configuration_id": c}
+                for c in offer.configuration_ids
+            ],
+        }
+        return ProtocolResponse(200, _json(body))
+
+    # -- nonce endpoint (§7) ---------------------------------------------------------------
+    async def nonce(self, tenant: str) -> ProtocolResponse:
+        nonce = self._token(24)
+        now_ms = int(self.clock() * 1000)
+        async with self.engine.begin() as conn:
+            await store.insert_c_nonce(
+                conn,
+                nonce=nonce,
+                tenant=tenant,
+                expires_at_ms=now_ms + self.config.c_nonce_ttl_s * 1000,
+            )
+        return ProtocolResponse(200, _json({"c_nonce": nonce}))
+
+    # -- protected resources: credential, deferred, notification ---------------------------
+    def _dpop(
+        self,
+        header: str | None,
+        method: str,
+        url: str,
+        now: int,
+        access_token: str | None,
+        status: int,
+    ) -> DpopProof | None:
+        if header is None:
+            return None
+        return verify_dpop_proof(
+            header,
+            htm=method,
+            htu=url,
+            now=now,
+            algorithms=self.config.dpop_algorithms,
+            max_age_s=self.config.dpop_max_age_s,
+            leeway_s=self.config.dpop_leeway_s,
+            access_token=access_token,
+            status=status,
+        )
+
+    async def _remember(self, conn: AsyncConnection, proof: DpopProof) -> None:
+        expires = (proof.iat + self.config.dpop_max_age_s + self.config.dpop_leeway_s) * 1000
+        if not await remember_jti(conn, jkt=proof.jkt, jti=proof.jti, expires_at_ms=expires):
+            raise OAuthProtocolError(
+                "invalid_dpop_proof",
+                status=401,
+                headers={"WWW-Authenticate": 'DPoP error="invalid_dpop_proof"'},
+            )
+
+    def _bad_token(self) -> OAuthProtocolError:
+        return invalid_token("DPoP", algs=self.config.dpop_algorithms)
+
+    def _check_auth(
+        self, tenant: str, endpoint: str, authorization: str | None, dpop: str | None
+    ) -> tuple[str, DpopProof | None]:
+        """Scheme and proof checks that need no database (RFC 9449 §7.1, RFC 6750 §2.1)."""
+        scheme, _, access_token = (authorization or "").partition(" ")
+        access_token = access_token.strip()
+        if not access_token or len(access_token) > 512:
+            raise self._bad_token()
+        now = int(self.clock())
+        if scheme.lower() == "dpop":
+            if dpop is None:
+                raise self._bad_token()
+            proof = self._dpop(
+                dpop, "POST", self.endpoint(tenant, endpoint), now, access_token, 401
+            )
+            return access_token, proof
+        if scheme.lower() == "bearer" and self.config.allow_bearer:
+            return access_token, None
+        raise self._bad_token()
+
+    async def _caller(
+        self, conn: AsyncConnection, tenant: str, access_token: str, proof: DpopProof | None
+    ) -> _Caller:
+        row = await store.access_token(conn, tenant, token_hash(access_token))
+        now_ms = int(self.clock() * 1000)
+        if row is None or row.expires_at_ms <= now_ms:
+            raise self._bad_token()
+        if row.jkt is not None:
+            # A DPoP-bound token: only with a proof by the same key (RFC 9449 §7.1, §6.1).
+            if proof is None or not hmac.compare_digest(proof.jkt, row.jkt):
+                raise self._bad_token()
+        elif proof is not None:
+            raise self._bad_token()
+        if proof is not None:
+            await self._remember(conn, proof)
+        return _Caller(row.token_hash, list(row.configuration_ids), dict(row.claims or {}))
+
+    def _respond(
+        self, status: int, body: dict[str, Any], encryption: ResponseEncryption | None
+    ) -> ProtocolResponse:
+        if encryption is None:
+            return ProtocolResponse(status, _json(body))
+        # §10: the response is a JWT, encrypted to the wallet's key; the kid is echoed by core.
+        jwe = jwe_encrypt_ecdh_es(_json(body), encryption.jwk, enc=encryption.enc)
+        return ProtocolResponse(status, jwe.encode("ascii"), "application/jwt")
+
+    def _verify_proofs(self, tenant: str, proofs: list[Any]) -> list[KeyProof]:
+        now = int(self.clock())
+        verified = [
+            verify_jwt_proof(
+                p,
+                audience=self.issuer_id(tenant),
+                now=now,
+                algorithms=self.config.proof_algorithms,
+                max_age_s=self.config.proof_max_age_s,
+                leeway_s=self.config.proof_leeway_s,
+            )
+            for p in proofs
+        ]
+        if len({p.jkt for p in verified}) != len(verified):
+            # Each key binds at most one credential (§8.3): no two credentials share a key.
+            raise OAuthError("invalid_proof")
+        return verified
+
+    async def _issue_all(
+        self,
+        conn: AsyncConnection,
+        tenant: str,
+        credential_type: Any,
+        claims: dict[str, Any],
+        holder_jwks: list[dict[str, Any]],
+    ) -> tuple[list[dict[str, Any]], list[str]]:
+        issuance = self.services["issuance"]
+        now = int(self.clock())
+        credentials: list[dict[str, Any]] = []
+        record_ids: list[str] = []
+        for jwk in holder_jwks:
+            try:
+                issued = await issuance.issue(
+                    conn,
+                    tenant_slug=tenant,
+                    credential_type=credential_type,
+                    claims=claims,
+                    holder_jwk=jwk,
+                    now=now,
+                )
+            except SceauError as exc:
+                if exc.code == "invalid_claims":
+                    # The offer's data does not fit the type: nothing the wallet can fix.
+                    raise OAuthError("credential_request_denied") from exc
+                raise
+            credentials.append({"credential": issued.credential})
+            record_ids.append(issued.record_id)
+        return credentials, record_ids
+
+    async def credential(
+        self, tenant: str, authorization: str | None, dpop: str | None, body: bytes
+    ) -> ProtocolResponse:
+        access_token, proof = self._check_auth(tenant, "credential", authorization, dpop)
+        config = self.config
+        request = parse_credential_request(
+            body, max_bytes=config.max_request_bytes, max_proofs=config.max_batch_size
+        )
+        now_ms = int(self.clock() * 1000)
+        async with self.engine.begin() as conn:
+            caller = await self._caller(conn, tenant, access_token, proof)
+            try:
+                credential_type = await self._credential_type(tenant, request.configuration_id)
+            except SceauError as exc:
+                raise OAuthError("unknown_credential_configuration") from exc
+            if request.configuration_id not in caller.configuration_ids:
+                # §8.3.1.1 / RFC 6750 §3.1: the token does not cover this configuration.
+                raise OAuthProtocolError(
+                    "insufficient_scope",
+                    status=403,
+                    headers={"WWW-Authenticate": 'DPoP error="insufficient_scope"'},
+                )
+            if len(request.proofs) > max(1, int(credential_type.batch_size)):
+                raise OAuthError("invalid_credential_request")
+            key_proofs = self._verify_proofs(tenant, request.proofs)
+            if not await store.consume_c_nonces(
+                conn, tenant, {p.nonce for p in key_proofs}, now_ms
+            ):
+                raise OAuthError("invalid_nonce")
+            claims = caller.claims.get(request.configuration_id, {})
+            issuance_id = self._token(16)
+            row = {
+                "id": issuance_id,
+                "tenant": tenant,
+                "token_hash": caller.token_hash,
+                "configuration_id": request.configuration_id,
+                "created_at_ms": now_ms,
+                "expires_at_ms": now_ms + config.deferred_ttl_s * 1000,
+            }
+            holder_jwks = [p.jwk for p in key_proofs]
+            if getattr(credential_type, "deferred", False):
+                transaction_id = self._token(24)
+                row.update(
+                    state="pending",
+                    transaction_id=transaction_id,
+                    holder_jwks=holder_jwks,
+                    ready_at_ms=now_ms + config.deferred_interval_s * 1000,
+                )
+                if not await store.claim_issuance(conn, row):
+                    raise OAuthError("credential_request_denied")
+                body_out: dict[str, Any] = {
+                    "transaction_id": transaction_id,
+                    "interval": config.deferred_interval_s,
+                }
+                status = 202
+            else:
+                credentials, record_ids = await self._issue_all(
+                    conn, tenant, credential_type, claims, holder_jwks
+                )
+                row.update(state="issued", record_ids=record_ids)
+                if not await store.claim_issuance(conn, row):
+                    # One credential request per configuration and token (a retry or a second
+                    # request must not issue again; a batch is how to get several).
+                    raise OAuthError("credential_request_denied")
+                body_out = {"credentials": credentials, "notification_id": issuance_id}
+                status = 200
+        # Committed: the records exist, so the credentials may leave (sign → persist → return).
+        return self._respond(status, body_out, request.encryption)
+
+    async def deferred_credential(
+        self, tenant: str, authorization: str | None, dpop: str | None, body: bytes
+    ) -> ProtocolResponse:
+        access_token, proof = self._check_auth(tenant, "deferred_credential", authorization, dpop)
+        transaction_id, encryption = parse_deferred_request(
+            body, max_bytes=self.config.max_request_bytes
+        )
+        now_ms = int(self.clock() * 1000)
+        async with self.engine.begin() as conn:
+            caller = await self._caller(conn, tenant, access_token, proof)
+            pending = await store.pending_by_transaction(
+                conn, tenant, caller.token_hash, transaction_id
+            )
+            if pending is None or pending.expires_at_ms <= now_ms:
+                raise OAuthError("invalid_transaction_id")
+            if now_ms < pending.ready_at_ms:
+                body_out: dict[str, Any] = {
+                    "transaction_id": transaction_id,
+                    "interval": max(1, (pending.ready_at_ms - now_ms + 999) // 1000),
+                }
+                return self._respond(202, body_out, encryption)
+            try:
+                credential_type = await self._credential_type(tenant, pending.configuration_id)
+            except SceauError as exc:
+                raise OAuthError("credential_request_denied") from exc
+            credentials, record_ids = await self._issue_all(
+                conn,
+                tenant,
+                credential_type,
+                caller.claims.get(pending.configuration_id, {}),
+                list(pending.holder_jwks or []),
+            )
+            if not await store.complete_pending(conn, pending.id, record_ids, now_ms):
+                raise OAuthError("invalid_transaction_id")  # a concurrent request won
+        body_out = {"credentials": credentials, "notification_id": pending.id}
+        return self._respond(200, body_out, encryption)
+
+    async def notification(
+        self, tenant: str, authorization: str | None, dpop: str | None, body: bytes
+    ) -> None:
+        access_token, proof = self._check_auth(tenant, "notification", authorization, dpop)
+        notification_id, event = parse_notification(body, max_bytes=16 * 1024)
+        now_ms = int(self.clock() * 1000)
+        async with self.engine.begin() as conn:
+            caller = await self._caller(conn, tenant, access_token, proof)
+            if not await store.record_event(
+                conn, tenant, caller.token_hash, notification_id, event, now_ms
+            ):
+                raise OAuthError("invalid_notification_id")
+
+    async def purge_expired(self) -> int:
+        """Delete expired offers (with their claims), tokens, nonces, issuances and DPoP jtis."""
+        from sceau.oauth.store import purge_expired_jtis
+
+        now_ms = int(self.clock() * 1000)
+        async with self.engine.begin() as conn:
+            return await store.purge_expired(conn, now_ms) + await purge_expired_jtis(conn, now_ms)

@@ -1,0 +1,212 @@
+"""Data access for OpenID4VCI state (the only module that touches the ``oid4vci_*`` tables).
+
+One-time rules are enforced by the database, not by a read-then-write: conditional ``UPDATE``s and
+``DELETE``s whose row count says whether this request won (§13.6.1 replay of the pre-authorized
+code, Appendix F.1 one-time ``c_nonce``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import and_, delete, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from sceau.oauth.store import insert_once
+from sceau.oid4vci.tables import (
+    oid4vci_access_tokens,
+    oid4vci_c_nonces,
+    oid4vci_issuances,
+    oid4vci_offers,
+)
+
+
+async def insert_offer(conn: AsyncConnection, values: dict[str, Any]) -> None:
+    await conn.execute(oid4vci_offers.insert().values(**values))
+
+
+async def offer_by_id(conn: AsyncConnection, tenant: str, offer_id: str) -> Any:
+    query = select(oid4vci_offers).where(
+        oid4vci_offers.c.id == offer_id, oid4vci_offers.c.tenant == tenant
+    )
+    return (await conn.execute(query)).one_or_none()
+
+
+async def offer_by_code_hash(conn: AsyncConnection, tenant: str, code_hash: str) -> Any:
+    query = select(
+        oid4vci_offers.c.id,
+        oid4vci_offers.c.configuration_ids,
+        oid4vci_offers.c.tx_code_hash,
+        oid4vci_offers.c.tx_code_salt,
+        oid4vci_offers.c.failed_attempts,
+        oid4vci_offers.c.retry_after_ms,
+        oid4vci_offers.c.locked_at_ms,
+        oid4vci_offers.c.expires_at_ms,
+        oid4vci_offers.c.used_at_ms,
+    ).where(oid4vci_offers.c.code_hash == code_hash, oid4vci_offers.c.tenant == tenant)
+    return (await conn.execute(query)).one_or_none()
+
+
+async def record_failed_tx_code(
+    conn: AsyncConnection, offer_id: str, *, now_ms: int, max_attempts: int, backoff_ms: int
+) -> None:
+    """Count one wrong transaction code atomically; lock the offer at ``max_attempts``."""
+    failed = oid4vci_offers.c.failed_attempts + 1
+    await conn.execute(
+        update(oid4vci_offers)
+        .where(oid4vci_offers.c.id == offer_id, oid4vci_offers.c.used_at_ms.is_(None))
+        .values(
+            failed_attempts=failed,
+            retry_after_ms=now_ms + failed * backoff_ms,
+        )
+    )
+    await conn.execute(
+        update(oid4vci_offers)
+        .where(
+            oid4vci_offers.c.id == offer_id,
+            oid4vci_offers.c.failed_attempts >= max_attempts,
+            oid4vci_offers.c.locked_at_ms.is_(None),
+        )
+        .values(locked_at_ms=now_ms, offer=None)
+    )
+
+
+async def redeem_offer(conn: AsyncConnection, offer_id: str, now_ms: int) -> bool:
+    """Mark the offer used; ``True`` only for the one request that wins (single use)."""
+    result = await conn.execute(
+        update(oid4vci_offers)
+        .where(
+            oid4vci_offers.c.id == offer_id,
+            oid4vci_offers.c.used_at_ms.is_(None),
+            oid4vci_offers.c.locked_at_ms.is_(None),
+            oid4vci_offers.c.expires_at_ms > now_ms,
+        )
+        .values(used_at_ms=now_ms, offer=None)
+    )
+    return result.rowcount == 1
+
+
+async def insert_access_token(conn: AsyncConnection, values: dict[str, Any]) -> None:
+    await conn.execute(oid4vci_access_tokens.insert().values(**values))
+
+
+async def access_token(conn: AsyncConnection, tenant: str, token_hash: str) -> Any:
+    """The token with its offer's claims (one query on the hot path)."""
+    query = (
+        select(
+            oid4vci_access_tokens.c.token_hash,
+            oid4vci_access_tokens.c.configuration_ids,
+            oid4vci_access_tokens.c.jkt,
+            oid4vci_access_tokens.c.expires_at_ms,
+            oid4vci_offers.c.claims,
+        )
+        .select_from(
+            oid4vci_access_tokens.join(
+                oid4vci_offers, oid4vci_offers.c.id == oid4vci_access_tokens.c.offer_id
+            )
+        )
+        .where(
+            oid4vci_access_tokens.c.token_hash == token_hash,
+            oid4vci_access_tokens.c.tenant == tenant,
+        )
+    )
+    return (await conn.execute(query)).one_or_none()
+
+
+async def insert_c_nonce(
+    conn: AsyncConnection, *, nonce: str, tenant: str, expires_at_ms: int
+) -> None:
+    await conn.execute(
+        oid4vci_c_nonces.insert().values(nonce=nonce, tenant=tenant, expires_at_ms=expires_at_ms)
+    )
+
+
+async def consume_c_nonces(
+    conn: AsyncConnection, tenant: str, nonces: set[str], now_ms: int
+) -> bool:
+    """Delete the nonces; ``True`` only if every one existed, was live and is now consumed."""
+    result = await conn.execute(
+        delete(oid4vci_c_nonces).where(
+            oid4vci_c_nonces.c.nonce.in_(sorted(nonces)),
+            oid4vci_c_nonces.c.tenant == tenant,
+            oid4vci_c_nonces.c.expires_at_ms > now_ms,
+        )
+    )
+    return result.rowcount == len(nonces)
+
+
+async def claim_issuance(conn: AsyncConnection, values: dict[str, Any]) -> bool:
+    """Insert the (token, configuration) row; ``False`` if that configuration was issued already."""
+    result = await conn.execute(insert_once(conn, oid4vci_issuances, values))
+    return result.rowcount == 1
+
+
+async def set_issued(conn: AsyncConnection, issuance_id: str, record_ids: list[str]) -> None:
+    await conn.execute(
+        update(oid4vci_issuances)
+        .where(oid4vci_issuances.c.id == issuance_id)
+        .values(record_ids=record_ids)
+    )
+
+
+async def pending_by_transaction(
+    conn: AsyncConnection, tenant: str, token_hash: str, transaction_id: str
+) -> Any:
+    query = select(oid4vci_issuances).where(
+        oid4vci_issuances.c.transaction_id == transaction_id,
+        oid4vci_issuances.c.tenant == tenant,
+        oid4vci_issuances.c.token_hash == token_hash,
+        oid4vci_issuances.c.state == "pending",
+    )
+    return (await conn.execute(query)).one_or_none()
+
+
+async def complete_pending(
+    conn: AsyncConnection, issuance_id: str, record_ids: list[str], now_ms: int
+) -> bool:
+    """``pending`` → ``issued`` once: the transaction_id is invalidated (§9.1)."""
+    result = await conn.execute(
+        update(oid4vci_issuances)
+        .where(oid4vci_issuances.c.id == issuance_id, oid4vci_issuances.c.state == "pending")
+        .values(state="issued", holder_jwks=None, record_ids=record_ids, transaction_id=None)
+    )
+    return result.rowcount == 1
+
+
+async def record_event(
+    conn: AsyncConnection,
+    tenant: str,
+    token_hash: str,
+    notification_id: str,
+    event: str,
+    now_ms: int,
+) -> bool:
+    """Store a notification event; idempotent (§11: identical calls succeed)."""
+    result = await conn.execute(
+        update(oid4vci_issuances)
+        .where(
+            and_(
+                oid4vci_issuances.c.id == notification_id,
+                oid4vci_issuances.c.tenant == tenant,
+                oid4vci_issuances.c.token_hash == token_hash,
+                oid4vci_issuances.c.state == "issued",
+            )
+        )
+        .values(event=event, event_at_ms=now_ms)
+    )
+    return result.rowcount == 1
+
+
+async def purge_expired(conn: AsyncConnection, now_ms: int) -> int:
+    """Delete state past its expiry; offers (and their claims) go once their tokens expired too."""
+    total = 0
+    for table in (oid4vci_c_nonces, oid4vci_access_tokens, oid4vci_issuances):
+        result = await conn.execute(delete(table).where(table.c.expires_at_ms < now_ms))
+        total += result.rowcount
+    live_offers = select(oid4vci_access_tokens.c.offer_id)
+    result = await conn.execute(
+        delete(oid4vci_offers).where(
+            oid4vci_offers.c.expires_at_ms < now_ms, oid4vci_offers.c.id.not_in(live_offers)
+        )
+    )
+    return total + result.rowcount
