@@ -24,6 +24,7 @@ from sceau.audit.routes import list_tenant_audit
 from sceau.audit.service import AuditService
 from sceau.db.engine import create_engine
 from sceau.db.migrate import upgrade
+from sceau.oid4vci.routes import ROUTES as oid4vci_routes
 from sceau.settings import Settings
 from sceau.tenants.routes import TenantController
 from sceau.tenants.service import TenantService
@@ -56,6 +57,7 @@ def core_route_handlers() -> list[ControllerRouterHandler]:
     else:
         key_routes = []
     handlers.extend(key_routes)
+    handlers.extend(oid4vci_routes)
     return handlers
 
 
