@@ -24,6 +24,7 @@ from sceau.audit.routes import list_tenant_audit
 from sceau.audit.service import AuditService
 from sceau.db.engine import create_engine
 from sceau.db.migrate import upgrade
+from sceau.keys.service import KeyStoreService
 from sceau.oid4vci.routes import ROUTES as oid4vci_routes
 from sceau.settings import Settings
 from sceau.tenants.routes import TenantController
@@ -89,6 +90,8 @@ def create_app(
             "audit": AuditService(db),
         }
     )
+    # Signing keys: loads the KEK now, so a missing/malformed one fails at start, not mid-request.
+    state["keys"] = KeyStoreService.from_settings(db, settings, tenants=state["tenants"])
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -114,6 +117,7 @@ def create_app(
             "engine": _from_state("engine"),
             "tenants": _from_state("tenants"),
             "audit": _from_state("audit"),
+            "keys": _from_state("keys"),
             "principal": Provide(provide_principal),
         },
         exception_handlers=PROBLEM_HANDLERS,
