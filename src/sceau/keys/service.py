@@ -283,7 +283,11 @@ class KeyStoreService:
         if algorithm is None:
             algorithm = DEFAULT_ALGORITHM if DEFAULT_ALGORITHM in policy else policy[0]
         if algorithm not in policy:
-            raise AlgorithmNotAllowed(allowed=", ".join(policy))
+            raise AlgorithmNotAllowed(
+                "algorithm outside the tenant's policy",
+                code="signing_algorithm_not_in_policy",
+                allowed=", ".join(policy),
+            )
         return get_algorithm(algorithm).name
 
     async def _create_first_key(self, tenant_slug: str, alg: str) -> None:
