@@ -30,9 +30,8 @@ FORM_MEDIA_TYPE = "application/x-www-form-urlencoded"
 
 
 def public_url_of(settings: Any) -> str:
-    """``settings.public_url`` when the spine has it, else the listen address (dev)."""
-    url = getattr(settings, "public_url", "") or f"http://{settings.host}:{settings.port}"
-    return str(url).rstrip("/")
+    """``settings.resolved_public_url``: ``public_url``, else the listen address (dev)."""
+    return str(settings.resolved_public_url)
 
 
 def provide_oid4vci(state: State) -> Oid4vciService:

@@ -1,0 +1,129 @@
+"""A small wallet-side client for the tests: DPoP proofs (RFC 9449) and key proofs (OID4VCI F.1)."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import time
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+import msgspec
+
+from sceau.core.encoding import b64url_encode
+from sceau.core.jose import SoftwareSigner, generate_private_key, sign_compact_sync
+
+PRE_AUTH = "urn:ietf:params:oauth:grant-type:pre-authorized_code"
+
+
+def new_signer(alg: str = "ES256") -> SoftwareSigner:
+    return SoftwareSigner(generate_private_key(alg), alg)
+
+
+def dpop_proof(
+    signer: SoftwareSigner,
+    htm: str,
+    htu: str,
+    *,
+    access_token: str | None = None,
+    iat: int | None = None,
+    jti: str | None = None,
+    typ: str = "dpop+jwt",
+    extra: dict[str, Any] | None = None,
+) -> str:
+    claims: dict[str, Any] = {
+        "jti": jti or secrets.token_urlsafe(12),
+        "htm": htm,
+        "htu": htu,
+        "iat": int(time.time()) if iat is None else iat,
+    }
+    if access_token is not None:
+        claims["ath"] = b64url_encode(hashlib.sha256(access_token.encode()).digest())
+    claims.update(extra or {})
+    return sign_compact_sync({"typ": typ, "jwk": signer.public_jwk}, claims, signer)
+
+
+def key_proof(
+    signer: SoftwareSigner,
+    aud: str,
+    nonce: str | None,
+    *,
+    iat: int | None = None,
+    typ: str = "openid4vci-proof+jwt",
+    header: dict[str, Any] | None = None,
+) -> str:
+    claims: dict[str, Any] = {"aud": aud, "iat": int(time.time()) if iat is None else iat}
+    if nonce is not None:
+        claims["nonce"] = nonce
+    h: dict[str, Any] = {"typ": typ, "jwk": signer.public_jwk}
+    h.update(header or {})
+    return sign_compact_sync(h, claims, signer)
+
+
+@dataclass
+class Wallet:
+    http: httpx.AsyncClient
+    issuer: str  # Credential Issuer Identifier, e.g. http://testserver/t/tenant-a
+    dpop_key: SoftwareSigner = field(default_factory=new_signer)
+    access_token: str | None = None
+
+    def path(self, name: str) -> str:
+        return urlsplit(f"{self.issuer}/{name}").path
+
+    def dpop(self, name: str, *, access_token: str | None = None) -> str:
+        return dpop_proof(self.dpop_key, "POST", f"{self.issuer}/{name}", access_token=access_token)
+
+    async def token(self, code: str, tx_code: str | None = None) -> httpx.Response:
+        form = {"grant_type": PRE_AUTH, "pre-authorized_code": code}
+        if tx_code is not None:
+            form["tx_code"] = tx_code
+        response = await self.http.post(
+            self.path("token"), data=form, headers={"DPoP": self.dpop("token")}
+        )
+        if response.status_code == 200:
+            self.access_token = response.json()["access_token"]
+        return response
+
+    async def nonce(self) -> str:
+        response = await self.http.post(self.path("nonce"))
+        assert response.status_code == 200, response.text
+        assert response.headers["cache-control"] == "no-store"
+        return str(response.json()["c_nonce"])
+
+    def auth(self, name: str) -> dict[str, str]:
+        assert self.access_token
+        return {
+            "Authorization": f"DPoP {self.access_token}",
+            "DPoP": self.dpop(name, access_token=self.access_token),
+        }
+
+    async def post_json(
+        self, name: str, body: Any, headers: dict[str, str] | None = None
+    ) -> httpx.Response:
+        return await self.http.post(
+            self.path(name),
+            content=msgspec.json.encode(body),
+            headers={"Content-Type": "application/json", **(headers or self.auth(name))},
+        )
+
+    async def credential(
+        self, configuration_id: str, keys: list[SoftwareSigner], **extra: Any
+    ) -> httpx.Response:
+        nonce = await self.nonce()
+        body = {
+            "credential_configuration_id": configuration_id,
+            "proofs": {"jwt": [key_proof(k, self.issuer, nonce) for k in keys]},
+            **extra,
+        }
+        return await self.post_json("credential", body)
+
+
+def pre_authorized_code(offer: dict[str, Any]) -> str:
+    return str(offer["grants"][PRE_AUTH]["pre-authorized_code"])
+
+
+def offer_from_uri(uri: str) -> dict[str, Any]:
+    query = parse_qs(urlsplit(uri).query)
+    return dict(msgspec.json.decode(query["credential_offer"][0]))
