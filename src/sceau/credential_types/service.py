@@ -180,9 +180,9 @@ class CredentialTypeService:
         self, actor: Actor, tenant_slug: str, type_id: str, data: CredentialTypeCreate
     ) -> CredentialType:
         """Replace a definition (the body's ``id`` must be ``type_id``)."""
+        current = await self.admin_get(tenant_slug, type_id)
         if data.id != type_id:
             raise InvalidCredentialType(reason="the id in the body differs from the URL")
-        current = await self.admin_get(tenant_slug, type_id)
         now = max(self.clock_ms(), current.updated_at_ms + 1)
         ct = self.resolve(tenant_slug, data, created_at_ms=current.created_at_ms, updated_at_ms=now)
         async with self.engine.begin() as conn:
