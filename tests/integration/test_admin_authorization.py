@@ -22,6 +22,14 @@ pytestmark = pytest.mark.anyio
 TENANT_ROLES = ("admin", "issuer", "verifier", "auditor")
 
 
+CREDENTIAL_TYPE = {
+    "id": "permit",
+    "format": "dc+sd-jwt",
+    "display": {"en-CA": {"name": "Permit"}, "fr-CA": {"name": "Permis"}},
+    "claims_schema": {"type": "object", "properties": {"given_name": {"type": "string"}}},
+}
+
+
 @dataclass(frozen=True)
 class AdminRoute:
     method: str
@@ -54,6 +62,33 @@ ROUTES = [
     ),
     AdminRoute("DELETE", "/admin/tenants/{slug:str}/api-keys/{key_id:str}", ("admin",), None, 204),
     AdminRoute("GET", "/admin/tenants/{slug:str}/audit", ("admin", "auditor")),
+    AdminRoute(
+        "POST",
+        "/admin/tenants/{slug:str}/credential-types",
+        ("admin",),
+        CREDENTIAL_TYPE,
+        201,
+    ),
+    AdminRoute("GET", "/admin/tenants/{slug:str}/credential-types", ("admin", "issuer", "auditor")),
+    # The fixture tenants have no type "{type_id:str}": allowed roles get past authorisation to
+    # 404 unknown_credential_type; the others get 403/404 tenant_not_found before any lookup.
+    AdminRoute(
+        "GET",
+        "/admin/tenants/{slug:str}/credential-types/{type_id:str}",
+        ("admin", "issuer", "auditor"),
+        None,
+        404,
+    ),
+    AdminRoute(
+        "PUT",
+        "/admin/tenants/{slug:str}/credential-types/{type_id:str}",
+        ("admin",),
+        CREDENTIAL_TYPE,
+        404,
+    ),
+    AdminRoute(
+        "DELETE", "/admin/tenants/{slug:str}/credential-types/{type_id:str}", ("admin",), None, 404
+    ),
 ]
 IDS = [f"{r.method} {r.template}" for r in ROUTES]
 

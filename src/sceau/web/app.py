@@ -22,6 +22,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 import sceau
 from sceau.audit.routes import list_tenant_audit
 from sceau.audit.service import AuditService
+from sceau.credential_types.routes import ROUTES as CREDENTIAL_TYPE_ROUTES
+from sceau.credential_types.service import CredentialTypeService
 from sceau.db.engine import create_engine
 from sceau.db.migrate import upgrade
 from sceau.keys.service import KeyStoreService
@@ -50,6 +52,7 @@ def core_route_handlers() -> list[ControllerRouterHandler]:
         docs_assets,
         TenantController,
         list_tenant_audit,
+        *CREDENTIAL_TYPE_ROUTES,
     ]
     # Signing keys (JWKS, did:web) mount their routes once the capability exists. Only absence is
     # tolerated: an import error inside the module must surface, not hide the routes.
@@ -93,6 +96,10 @@ def create_app(
     # Signing keys: loads the KEK now, so a missing/malformed one fails at start, not mid-request.
     state["keys"] = KeyStoreService.from_settings(db, settings, tenants=state["tenants"])
 
+    state["credential_types"] = CredentialTypeService(
+        db, state["tenants"], public_url=settings.resolved_public_url
+    )
+
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         if settings.should_migrate_on_start:
@@ -117,6 +124,7 @@ def create_app(
             "engine": _from_state("engine"),
             "tenants": _from_state("tenants"),
             "audit": _from_state("audit"),
+            "credential_types": _from_state("credential_types"),
             "keys": _from_state("keys"),
             "principal": Provide(provide_principal),
         },
