@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import os
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
@@ -88,8 +89,23 @@ def new_kek_text() -> str:
     return b64url_encode(secrets.token_bytes(KEK_BYTES))
 
 
-def load_kek(settings: Settings) -> KeyEncryptionKey:
-    """The KEK from settings, else (dev/test only) the generated dev KEK file in ``data_dir``."""
+DEV_KEK_WARNING: Final = (
+    "SIGNING KEYS ARE ENCRYPTED WITH A GENERATED DEVELOPMENT KEK stored next to the database. "
+    "Set SCEAU_KEK (base64url of 32 random bytes) outside development."
+)
+
+
+def _log_warning(message: str, path: str) -> None:
+    _log.warning("dev_kek_in_use", message=message, path=path)
+
+
+def load_kek(
+    settings: Settings, *, warn: Callable[[str, str], None] = _log_warning
+) -> KeyEncryptionKey:
+    """The KEK from settings, else (dev/test only) the generated dev KEK file in ``data_dir``.
+
+    ``warn(message, path)`` announces the dev KEK (a log line by default; the CLI uses stderr).
+    """
     if settings.kek:
         return parse_kek(settings.kek)
     if settings.environment == "prod":
@@ -105,12 +121,5 @@ def load_kek(settings: Settings) -> KeyEncryptionKey:
         else:
             with os.fdopen(fd, "w") as handle:
                 handle.write(new_kek_text() + "\n")
-    _log.warning(
-        "dev_kek_in_use",
-        message=(
-            "SIGNING KEYS ARE ENCRYPTED WITH A GENERATED DEVELOPMENT KEK stored next to the "
-            "database. Set SCEAU_KEK (base64url of 32 random bytes) outside development."
-        ),
-        path=str(path),
-    )
+    warn(DEV_KEK_WARNING, str(path))
     return parse_kek(path.read_text())

@@ -101,12 +101,18 @@ class KeyStoreService:
 
     @classmethod
     def from_settings(
-        cls, engine: AsyncEngine, settings: Settings, *, tenants: TenantService | None = None
+        cls,
+        engine: AsyncEngine,
+        settings: Settings,
+        *,
+        tenants: TenantService | None = None,
+        warn: Callable[[str, str], None] | None = None,
     ) -> KeyStoreService:
         """The service with the software backend under the configured (or dev) KEK."""
+        kek = load_kek(settings) if warn is None else load_kek(settings, warn=warn)
         return cls(
             engine,
-            SoftwareKeyBackend(load_kek(settings)),
+            SoftwareKeyBackend(kek),
             tenants=tenants or TenantService(engine, max_page_size=settings.max_page_size),
             public_url=settings.resolved_public_url,
             max_page_size=settings.max_page_size,
