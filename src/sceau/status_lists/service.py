@@ -23,20 +23,36 @@ import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any, Literal, Protocol
 
 import msgspec
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from sqlalchemy.pool import NullPool
 
 from sceau.audit.models import AuditEvent
 from sceau.audit.service import record as audit_record
 from sceau.core.errors import InvalidInput
 from sceau.core.jose import Signer
-from sceau.core.status.bitstring_status_list import MIN_ENTRIES, BitstringStatusListEntry
-from sceau.core.status.token_status_list import StatusList
+from sceau.core.status.bitstring_status_list import (
+    MIN_ENTRIES,
+    BitstringStatusList,
+    BitstringStatusListEntry,
+    build_status_list_credential,
+)
+from sceau.core.status.token_status_list import StatusList, sign_status_list_token
+from sceau.core.vc import add_proof
+from sceau.core.vc.jose import sign_vc_jwt
+from sceau.keys.service import tenant_did
+from sceau.settings import Settings
 from sceau.status_lists import store
 from sceau.status_lists._permutation import IndexPermutation
-from sceau.status_lists.errors import CredentialRecordNotFound, IllegalStatusTransition
+from sceau.status_lists.errors import (
+    CredentialRecordNotFound,
+    IllegalStatusTransition,
+    StatusListNotFound,
+)
 from sceau.status_lists.models import (
     STATUS_NAMES,
     CredentialRecord,
@@ -47,11 +63,20 @@ from sceau.status_lists.models import (
 )
 from sceau.tenants.service import Actor
 
+_NON_ZERO = re.compile(rb"[^\x00]")
+LIST_ID = re.compile(r"[0-9a-f]{24}")
+PURPOSE_STATUS = {"revocation": 1, "suspension": 2}
+SUITE_FOR_ALGORITHM = {
+    "ES256": "ecdsa-rdfc-2019",
+    "ES384": "ecdsa-rdfc-2019",
+    "EdDSA": "eddsa-rdfc-2022",
+}
 RECORD_ID = re.compile(r"cr_[A-Za-z0-9_-]{22}")
 MAX_HASH_LENGTH = 128
 MAX_JKT_LENGTH = 64
 MAX_TYPE_ID_LENGTH = 63
 MAX_FORMAT_LENGTH = 32
+MAX_CACHED_LISTS = 10_000
 TOKEN_BITS = 2  # 0 valid, 1 invalid (revoked), 2 suspended
 
 # action → (new status, statuses it may come from). Repeating an action that is already in effect
@@ -89,6 +114,18 @@ class StatusListSettings:
             raise ValueError("ttl_s must be positive and not exceed validity_s")
 
 
+@dataclass(frozen=True)
+class PublishedList:
+    """A signed status list ready to serve, with its cache validators."""
+
+    body: bytes
+    media_type: str
+    etag: str
+    max_age: int
+    version: int
+    refresh_at: int  # epoch seconds after which it is signed again (half its validity)
+
+
 @dataclass
 class _Block:
     list_id: str
@@ -121,10 +158,14 @@ class StatusListService:
         public_url: str,
         keys: SignerSource | None = None,
         config: StatusListSettings | None = None,
+        allocation_engine: AsyncEngine | None = None,
         clock_ms: Callable[[], int] = _now_ms,
         random_bytes: Callable[[int], bytes] = secrets.token_bytes,
     ) -> None:
         self.engine = engine
+        # Blocks of positions are reserved on connections outside the main pool, so a reservation
+        # never waits for a pool that issuance transactions (each waiting on an allocation) hold.
+        self.allocation_engine = allocation_engine or engine
         self.public_url = public_url.rstrip("/")
         self.keys = keys
         self.config = config or StatusListSettings()
@@ -133,7 +174,7 @@ class StatusListService:
         # SQLite allows one writer: a second connection would wait on the caller's own lock.
         self._own_transaction = engine.dialect.name != "sqlite"
         self._allocators: dict[tuple[str, str], _Allocator] = {}
-        self._cache: dict[tuple[str, str, str], Any] = {}
+        self._cache: dict[tuple[str, str, str], PublishedList] = {}
         self._cache_locks: dict[tuple[str, str, str], asyncio.Lock] = {}
 
     # -- URIs ----------------------------------------------------------------------------------
@@ -190,7 +231,7 @@ class StatusListService:
             async with allocator.lock:
                 current = allocator.block
                 if current is None or current.next >= current.end:
-                    async with self.engine.begin() as own:
+                    async with self.allocation_engine.begin() as own:
                         current = await self._reserve(
                             own, tenant, kind, self.config.allocation_block
                         )
@@ -356,6 +397,13 @@ class StatusListService:
         )
         return StatusChange(record_id=record_id, status=STATUS_NAMES[new], changed=True)
 
+    async def confirm_not_revoked(self, tenant_slug: str, record_id: str) -> StatusChange:
+        """VC API "revocation: false": nothing to change unless revoked, which is final (409)."""
+        record = await self.get_record(tenant_slug, record_id)
+        if record.status == "revoked":
+            raise IllegalStatusTransition(status="revoked", action="unrevoke")
+        return StatusChange(record_id=record_id, status=record.status, changed=False)
+
     async def change_status_now(
         self, *, tenant_slug: str, record_id: str, action: StatusAction, actor: Actor
     ) -> StatusChange:
@@ -364,6 +412,158 @@ class StatusListService:
             return await self.change_status(
                 conn, tenant_slug=tenant_slug, record_id=record_id, action=action, actor=actor
             )
+
+    # -- publishing ----------------------------------------------------------------------------
+
+    async def publish(
+        self, tenant_slug: str, list_id: str, purpose: str | None, *, as_jwt: bool = False
+    ) -> PublishedList:
+        """The list as served: a Token Status List JWT (``purpose`` None) or a Bitstring Status
+        List credential for ``purpose`` (``ldp_vc`` Data Integrity, or ``vc+jwt`` with ``as_jwt``).
+
+        Signed once per list version and cached in this process; each call reads the version,
+        so a status change is visible in the next list served (by any process).
+        """
+        if not LIST_ID.fullmatch(list_id):
+            raise StatusListNotFound()
+        async with self.engine.connect() as conn:
+            head = await store.list_head(conn, tenant_slug, list_id)
+        if head is None:
+            raise StatusListNotFound()
+        kind, version = head
+        if (kind == "token") != (purpose is None) or (
+            purpose is not None and purpose not in PURPOSE_STATUS
+        ):
+            raise StatusListNotFound()
+        key = (list_id, purpose or "token", "jwt" if as_jwt else "di")
+        now = self.clock_ms() // 1000
+        cached = self._cache.get(key)
+        if cached is not None and cached.version >= version and now < cached.refresh_at:
+            return cached
+        lock = self._cache_locks.setdefault(key, asyncio.Lock())
+        async with lock:
+            cached = self._cache.get(key)
+            if cached is not None and cached.version >= version and now < cached.refresh_at:
+                return cached
+            async with self.engine.connect() as conn:
+                version, size, statuses = await store.list_statuses(conn, list_id)
+            if purpose is None:
+                built = await self._sign_token(tenant_slug, list_id, statuses, now)
+            else:
+                built = await self._sign_bitstring(
+                    tenant_slug, list_id, purpose, statuses, size, now, as_jwt=as_jwt
+                )
+            body, media_type = built
+            published = PublishedList(
+                body=body,
+                media_type=media_type,
+                etag=_etag(body),
+                max_age=self.config.ttl_s,
+                version=version,
+                refresh_at=now + self.config.validity_s // 2,
+            )
+            if len(self._cache) >= MAX_CACHED_LISTS:
+                self._cache.clear()
+            self._cache[key] = published
+            return published
+
+    async def _signer(self, tenant_slug: str) -> Signer:
+        if self.keys is None:
+            raise RuntimeError("no signing keys service configured")
+        return await self.keys.get_signer(tenant_slug)
+
+    async def _sign_token(
+        self, tenant_slug: str, list_id: str, statuses: bytes, now: int
+    ) -> tuple[bytes, str]:
+        # TSL §Status List Token in JWT Format: sub = the list URI, iat, exp, ttl.
+        token = await sign_status_list_token(
+            StatusList.from_bytes(statuses, TOKEN_BITS),
+            uri=self.list_uri(tenant_slug, list_id),
+            signer=await self._signer(tenant_slug),
+            now=now,
+            exp=now + self.config.validity_s,
+            ttl=self.config.ttl_s,
+            iss=self.issuer_url(tenant_slug),
+        )
+        return token.encode(), "application/statuslist+jwt"
+
+    async def _sign_bitstring(
+        self,
+        tenant_slug: str,
+        list_id: str,
+        purpose: str,
+        statuses: bytes,
+        size: int,
+        now: int,
+        *,
+        as_jwt: bool,
+    ) -> tuple[bytes, str]:
+        signer = await self._signer(tenant_slug)
+        did = tenant_did(self.public_url, tenant_slug)
+        # BSL §2.2 / §3.1: one credential per purpose; ttl in milliseconds.
+        document = build_status_list_credential(
+            bitstring_for(statuses, size, PURPOSE_STATUS[purpose]),
+            id=self.list_uri(tenant_slug, list_id, purpose),
+            issuer=did,
+            status_purpose=purpose,
+            valid_from=_iso(now),
+            valid_until=_iso(now + self.config.validity_s),
+            ttl_ms=self.config.ttl_s * 1000,
+        )
+        if as_jwt:  # VC-JOSE-COSE §3.1.1
+            token = await sign_vc_jwt(document, signer, now=now, exp=now + self.config.validity_s)
+            return token.encode(), "application/vc+jwt"
+        suite = SUITE_FOR_ALGORITHM.get(signer.algorithm)
+        if suite is None:
+            raise RuntimeError(f"no Data Integrity cryptosuite for {signer.algorithm}")
+        secured = await add_proof(
+            document,
+            signer,
+            cryptosuite=suite,
+            verification_method=f"{did}#{signer.key_id}",
+            created=_iso(now),
+        )
+        return msgspec.json.encode(secured), "application/vc"
+
+    async def lists(self, tenant_slug: str) -> list[dict[str, Any]]:
+        async with self.engine.connect() as conn:
+            return await store.lists_of_tenant(conn, tenant_slug)
+
+
+def _iso(epoch_s: int) -> str:
+    return datetime.fromtimestamp(epoch_s, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def bitstring_for(statuses: bytes, size: int, status: int) -> BitstringStatusList:
+    """The Bitstring Status List with a 1 wherever the 2-bit ``statuses`` hold ``status``.
+
+    Only non-zero bytes are visited: a list is mostly valid credentials.
+    """
+    bsl = BitstringStatusList(size)
+    for match in _NON_ZERO.finditer(statuses):
+        byte_index = match.start()
+        value = statuses[byte_index]
+        for slot in range(4):  # TSL layout: 4 two-bit entries per byte, least significant first
+            if (value >> (2 * slot)) & 0b11 == status:
+                bsl.set(byte_index * 4 + slot, 1)
+    return bsl
+
+
+def allocation_engine_for(settings: Settings) -> AsyncEngine | None:
+    """PostgreSQL: an engine without a pool (one short connection per block reservation)."""
+    url = make_url(settings.resolved_database_url)
+    if url.get_backend_name() != "postgresql":
+        return None
+    server_settings = {"application_name": "sceau-status-alloc"}
+    if settings.database_schema:
+        server_settings["search_path"] = settings.database_schema
+    return create_async_engine(
+        url, poolclass=NullPool, connect_args={"server_settings": server_settings}
+    )
+
+
+def _etag(body: bytes) -> str:
+    return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
 
 
 def credential_hash(credential: str | bytes) -> str:
@@ -376,5 +576,6 @@ __all__ = [
     "SignerSource",
     "StatusListService",
     "StatusListSettings",
+    "allocation_engine_for",
     "credential_hash",
 ]

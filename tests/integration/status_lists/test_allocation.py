@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
+from itertools import pairwise
 
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from sceau.core.errors import InvalidInput
-from sceau.status_lists.service import StatusListService, StatusListSettings
+from sceau.settings import Settings
+from sceau.status_lists.service import (
+    StatusListService,
+    StatusListSettings,
+    allocation_engine_for,
+)
 from sceau.status_lists.tables import credential_records, status_lists
 
 pytestmark = pytest.mark.anyio
@@ -17,8 +24,17 @@ pytestmark = pytest.mark.anyio
 PUBLIC = "https://sceau.example"
 
 
-def service(engine: AsyncEngine, **config: int) -> StatusListService:
-    return StatusListService(engine, public_url=PUBLIC, config=StatusListSettings(**config))
+@pytest.fixture
+def make_service(settings: Settings, engine: AsyncEngine) -> Callable[..., StatusListService]:
+    def make(**config: int) -> StatusListService:
+        return StatusListService(
+            engine,
+            public_url=PUBLIC,
+            config=StatusListSettings(**config),
+            allocation_engine=allocation_engine_for(settings),
+        )
+
+    return make
 
 
 async def allocate_many(svc: StatusListService, count: int, fmt: str = "dc+sd-jwt") -> list[int]:
@@ -40,8 +56,10 @@ async def allocate_many(svc: StatusListService, count: int, fmt: str = "dc+sd-jw
     return indices
 
 
-async def test_sd_jwt_allocation_references_a_token_status_list(engine: AsyncEngine) -> None:
-    svc = service(engine)
+async def test_sd_jwt_allocation_references_a_token_status_list(
+    engine: AsyncEngine, make_service: Callable[..., StatusListService]
+) -> None:
+    svc = make_service()
     async with engine.begin() as conn:
         allocation = await svc.allocate(conn, tenant_slug="t1", format="dc+sd-jwt")
     assert allocation.credential_status is None
@@ -53,9 +71,9 @@ async def test_sd_jwt_allocation_references_a_token_status_list(engine: AsyncEng
 
 
 async def test_vc_allocation_has_revocation_and_suspension_entries_at_one_index(
-    engine: AsyncEngine,
+    engine: AsyncEngine, make_service: Callable[..., StatusListService]
 ) -> None:
-    svc = service(engine)
+    svc = make_service()
     async with engine.begin() as conn:
         allocation = await svc.allocate(conn, tenant_slug="t1", format="vc")
     entries = allocation.credential_status
@@ -70,24 +88,28 @@ async def test_vc_allocation_has_revocation_and_suspension_entries_at_one_index(
     assert all(e["type"] == "BitstringStatusListEntry" for e in entries)
 
 
-async def test_allocated_indices_are_unique_random_and_not_sequential(engine: AsyncEngine) -> None:
-    svc = service(engine)
+async def test_allocated_indices_are_unique_random_and_not_sequential(
+    engine: AsyncEngine, make_service: Callable[..., StatusListService]
+) -> None:
+    svc = make_service()
     indices = await allocate_many(svc, 400)
     assert len(set(indices)) == len(indices)
-    runs = sum(1 for a, b in zip(indices, indices[1:], strict=False) if abs(b - a) == 1)
+    runs = sum(1 for a, b in pairwise(indices) if abs(b - a) == 1)
     assert runs <= 2  # a random draw from 131,072 is adjacent with probability ~1.5e-5
     # spread over the whole list: every eighth of the range is hit
     assert {i * 8 // 131_072 for i in indices} == set(range(8))
     assert max(indices) - min(indices) > 100_000
     # ascending order would reveal issuance order
-    ascending = sum(1 for a, b in zip(indices, indices[1:], strict=False) if b > a)
+    ascending = sum(1 for a, b in pairwise(indices) if b > a)
     assert 120 < ascending < 280
 
 
-async def test_lists_have_at_least_131072_entries(engine: AsyncEngine) -> None:
+async def test_lists_have_at_least_131072_entries(
+    engine: AsyncEngine, make_service: Callable[..., StatusListService]
+) -> None:
     with pytest.raises(ValueError):
         StatusListSettings(list_size=100_000)
-    svc = service(engine)
+    svc = make_service()
     await allocate_many(svc, 1)
     async with engine.connect() as conn:
         sizes = (await conn.execute(select(status_lists.c.size))).scalars().all()
@@ -95,9 +117,9 @@ async def test_lists_have_at_least_131072_entries(engine: AsyncEngine) -> None:
 
 
 async def test_index_is_never_reused_and_a_new_list_opens_when_one_fills(
-    engine: AsyncEngine,
+    engine: AsyncEngine, make_service: Callable[..., StatusListService]
 ) -> None:
-    svc = service(engine, allocation_block=1)
+    svc = make_service(allocation_block=1)
     await allocate_many(svc, 3)
     # Fill the list up to its last positions (as if 131,070 credentials had been issued).
     async with engine.begin() as conn:
@@ -117,8 +139,10 @@ async def test_index_is_never_reused_and_a_new_list_opens_when_one_fills(
     assert len(set(indices)) == 3
 
 
-async def test_concurrent_allocations_never_share_an_index(engine: AsyncEngine) -> None:
-    svc = service(engine)
+async def test_concurrent_allocations_never_share_an_index(
+    engine: AsyncEngine, make_service: Callable[..., StatusListService]
+) -> None:
+    svc = make_service()
 
     async def one() -> tuple[str, int]:
         async with engine.begin() as conn:
@@ -129,8 +153,10 @@ async def test_concurrent_allocations_never_share_an_index(engine: AsyncEngine) 
     assert len(set(got)) == 100
 
 
-async def test_two_app_processes_allocate_disjoint_indices(engine: AsyncEngine) -> None:
-    first, second = service(engine), service(engine)  # separate in-memory blocks
+async def test_two_app_processes_allocate_disjoint_indices(
+    make_service: Callable[..., StatusListService],
+) -> None:
+    first, second = make_service(), make_service()  # separate in-memory blocks
     a = await allocate_many(first, 30)
     b = await allocate_many(second, 30)
     a += await allocate_many(first, 30)
@@ -138,9 +164,9 @@ async def test_two_app_processes_allocate_disjoint_indices(engine: AsyncEngine) 
 
 
 async def test_record_keeps_no_claim_values_without_a_retention_period(
-    engine: AsyncEngine,
+    engine: AsyncEngine, make_service: Callable[..., StatusListService]
 ) -> None:
-    svc = service(engine)
+    svc = make_service()
     async with engine.begin() as conn:
         with pytest.raises(InvalidInput) as err:
             await svc.record(
