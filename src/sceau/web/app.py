@@ -26,9 +26,13 @@ from sceau.credential_types.routes import ROUTES as CREDENTIAL_TYPE_ROUTES
 from sceau.credential_types.service import CredentialTypeService
 from sceau.db.engine import create_engine
 from sceau.db.migrate import upgrade
+from sceau.issuance.metadata_routes import ROUTES as ISSUER_METADATA_ROUTES
+from sceau.issuance.service import IssuanceService
+from sceau.issuance.vcapi_routes import ROUTES as VCAPI_ISSUE_ROUTES
 from sceau.keys.service import KeyStoreService
 from sceau.oid4vci.routes import ROUTES as oid4vci_routes
 from sceau.settings import Settings
+from sceau.status_lists.service import StatusListService, allocation_engine_for
 from sceau.tenants.routes import TenantController
 from sceau.tenants.service import TenantService
 from sceau.web.auth import provide_principal
@@ -53,6 +57,8 @@ def core_route_handlers() -> list[ControllerRouterHandler]:
         TenantController,
         list_tenant_audit,
         *CREDENTIAL_TYPE_ROUTES,
+        *ISSUER_METADATA_ROUTES,
+        *VCAPI_ISSUE_ROUTES,
     ]
     # Signing keys (JWKS, did:web) mount their routes once the capability exists. Only absence is
     # tolerated: an import error inside the module must surface, not hide the routes.
@@ -99,6 +105,19 @@ def create_app(
     state["credential_types"] = CredentialTypeService(
         db, state["tenants"], public_url=settings.resolved_public_url
     )
+    if "status_lists" not in state:
+        state["status_lists"] = StatusListService(
+            db,
+            public_url=settings.resolved_public_url,
+            keys=state["keys"],
+            allocation_engine=allocation_engine_for(settings),
+        )
+    state["issuance"] = IssuanceService(
+        public_url=settings.resolved_public_url,
+        credential_types=state["credential_types"],
+        keys=state["keys"],
+        status_lists=state["status_lists"],
+    )
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -125,6 +144,7 @@ def create_app(
             "tenants": _from_state("tenants"),
             "audit": _from_state("audit"),
             "credential_types": _from_state("credential_types"),
+            "issuance": _from_state("issuance"),
             "keys": _from_state("keys"),
             "principal": Provide(provide_principal),
         },
