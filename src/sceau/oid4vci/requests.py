@@ -58,11 +58,14 @@ def parse_encryption(value: object) -> ResponseEncryption | None:
         raise bad
     if jwk.get("alg") not in ENCRYPTION_ALGS or jwk.get("kty") != "EC":
         raise bad
+    # The JWK's alg names the key agreement, not a signature algorithm: the core key import
+    # only knows signature algorithms, so it checks the key without it.
+    key = {k: v for k, v in jwk.items() if k != "alg"}
     try:
-        public_key_from_jwk(jwk)
+        public_key_from_jwk(key)
     except SceauError as exc:
         raise bad from exc
-    return ResponseEncryption(jwk=dict(jwk), enc=str(enc))
+    return ResponseEncryption(jwk=key, enc=str(enc))
 
 
 def parse_credential_request(body: bytes, *, max_bytes: int, max_proofs: int) -> CredentialRequest:

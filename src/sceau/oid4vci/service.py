@@ -521,14 +521,16 @@ class Oid4vciService:
                 }
                 status = 202
             else:
+                row.update(state="issued")
+                if not await store.claim_issuance(conn, row):
+                    # One credential request per configuration and token (a retry or a second
+                    # request must not issue again; a batch is how to get several). Claimed
+                    # before signing, so a refused request costs no signature.
+                    raise OAuthError("credential_request_denied")
                 credentials, record_ids = await self._issue_all(
                     conn, tenant, credential_type, claims, holder_jwks
                 )
-                row.update(state="issued", record_ids=record_ids)
-                if not await store.claim_issuance(conn, row):
-                    # One credential request per configuration and token (a retry or a second
-                    # request must not issue again; a batch is how to get several).
-                    raise OAuthError("credential_request_denied")
+                await store.set_issued(conn, issuance_id, record_ids)
                 body_out = {"credentials": credentials, "notification_id": issuance_id}
                 status = 200
         # Committed: the records exist, so the credentials may leave (sign → persist → return).

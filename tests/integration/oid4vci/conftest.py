@@ -1,105 +1,65 @@
-"""Fixtures for the OpenID4VCI tests: the real app and database, an issuer at http://testserver.
-
-Until the issuance service (engineer A) is wired, ``StandInIssuance`` makes real SD-JWT VCs with
-the core library (real signatures, holder binding through ``cnf``) so the protocol layer can be
-tested up to the ``issuance.issue(conn, ...)`` call it depends on.
+"""Fixtures for the OpenID4VCI tests: the real app, services and database; the issuer is
+``http://testserver/t/tenant-a`` with credential types created through the admin API.
 """
 
 # No postponed annotations (see tests/integration/conftest.py).
 
-import secrets
 import time
-from collections.abc import AsyncIterator, Callable
+from collections import ChainMap
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
+import msgspec
 import pytest
 from litestar import Litestar
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from sceau.core.errors import SceauError
-from sceau.core.jose import SoftwareSigner, generate_private_key
-from sceau.core.sdjwt import issue_sd_jwt_vc
 from sceau.oid4vci.config import Oid4vciConfig
 from sceau.oid4vci.service import Oid4vciService
 from sceau.settings import Settings
 from sceau.web.app import create_app
 
-
 from .wallet import Wallet
 
 PUBLIC_URL = "http://testserver"
 
-
-@dataclass(frozen=True)
-class StandInType:
-    tenant_slug: str
-    id: str
-    format: str = "dc+sd-jwt"
-    vct: str | None = "https://example.gc.ca/permit"
-    batch_size: int = 3
-    deferred: bool = False
-    validity_seconds: int = 3600
-
-
-@dataclass
-class StandInTypes:
-    types: dict[tuple[str, str], StandInType] = field(default_factory=dict)
-
-    def add(self, t: StandInType) -> None:
-        self.types[(t.tenant_slug, t.id)] = t
-
-    async def get(self, tenant_slug: str, type_id: str) -> StandInType:
-        found = self.types.get((tenant_slug, type_id))
-        if found is None:
-            raise SceauError("unknown type", code="unknown_credential_type")
-        return found
+CLAIMS_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "given_name": {"type": "string"},
+        "family_name": {"type": "string"},
+        "permit_number": {"type": "string"},
+    },
+    "required": ["given_name", "family_name"],
+    "additionalProperties": False,
+}
 
 
-@dataclass(frozen=True)
-class StandInIssued:
-    credential: str
-    format: str
-    record_id: str
+def type_body(type_id: str, fmt: str = "dc+sd-jwt", **extra: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "id": type_id,
+        "format": fmt,
+        "display": {"en-CA": {"name": "Permit"}, "fr-CA": {"name": "Permis"}},
+        "claims_schema": CLAIMS_SCHEMA,
+        "batch_size": 3,
+    }
+    if fmt == "dc+sd-jwt":
+        body["vct"] = f"{PUBLIC_URL}/t/tenant-a/vct/{type_id}"
+    else:
+        body["vc_type"] = ["VerifiableCredential", "PermitCredential"]
+    body.update(extra)
+    return body
 
 
-@dataclass
-class StandInIssuance:
-    signer: SoftwareSigner = field(
-        default_factory=lambda: SoftwareSigner(generate_private_key(), "ES256", "k1")
-    )
-    calls: list[dict[str, Any]] = field(default_factory=list)
-    fail_after_signing: bool = False
-
-    async def issue(
-        self,
-        conn: AsyncConnection,
-        *,
-        tenant_slug: str,
-        credential_type: Any,
-        claims: dict[str, Any],
-        holder_jwk: dict[str, Any] | None,
-        now: int | None = None,
-        vc_format_override: str | None = None,
-    ) -> StandInIssued:
-        if "bad" in claims:
-            raise SceauError("claims do not fit", code="invalid_claims")
-        now = now or int(time.time())
-        issued = await issue_sd_jwt_vc(
-            credential_type.vct,
-            claims,
-            self.signer,
-            iss=f"{PUBLIC_URL}/t/{tenant_slug}",
-            iat=now,
-            exp=now + credential_type.validity_seconds,
-            holder_jwk=holder_jwk,
-            disclosable=list(claims),
-        )
-        if self.fail_after_signing:
-            raise RuntimeError("database write failed after signing")
-        self.calls.append({"tenant": tenant_slug, "holder_jwk": holder_jwk})
-        return StandInIssued(issued.serialize(), "dc+sd-jwt", secrets.token_hex(8))
+TYPES = [
+    type_body("permit"),
+    type_body("licence", batch_size=1),
+    type_body("review", deferred=True),
+    type_body("permit-ldp", "ldp_vc"),
+    type_body("permit-jwt", "jwt_vc_json"),
+]
 
 
 @dataclass
@@ -111,14 +71,29 @@ class Clock:
 
 
 @dataclass
+class SpyIssuance:
+    """The real issuance service, watched: records holder keys, can fail after signing."""
+
+    real: Any
+    calls: list[dict[str, Any]] = field(default_factory=list)
+    fail_after_signing: bool = False
+
+    async def issue(self, conn: AsyncConnection, **kwargs: Any) -> Any:
+        issued = await self.real.issue(conn, **kwargs)
+        if self.fail_after_signing:
+            raise RuntimeError("database write failed after signing")
+        self.calls.append({"holder_jwk": kwargs["holder_jwk"], "record_id": issued.record_id})
+        return issued
+
+
+@dataclass
 class Issuer:
     app: Litestar
     http: httpx.AsyncClient
     service: Oid4vciService
-    types: StandInTypes
-    issuance: StandInIssuance
+    issuance: SpyIssuance
     clock: Clock
-    tenant: Any  # tests/integration/conftest.py TenantKeys
+    tenant: Any  # TenantKeys of tests/integration/conftest.py
 
     @property
     def issuer_id(self) -> str:
@@ -127,13 +102,14 @@ class Issuer:
     def wallet(self) -> Wallet:
         return Wallet(self.http, self.issuer_id)
 
+    def admin(self, role: str = "issuer") -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.tenant.tokens[role]}"}
+
     async def offer(self, token_role: str = "issuer", **body: Any) -> httpx.Response:
         body.setdefault("credential_configuration_ids", ["permit"])
         body.setdefault("claims", {"given_name": "Marie", "family_name": "Tremblay"})
         return await self.http.post(
-            f"/admin/tenants/{self.tenant.slug}/offers",
-            json=body,
-            headers={"Authorization": f"Bearer {self.tenant.tokens[token_role]}"},
+            f"/admin/tenants/{self.tenant.slug}/offers", json=body, headers=self.admin(token_role)
         )
 
     async def offer_json(self, **body: Any) -> dict[str, Any]:
@@ -141,8 +117,11 @@ class Issuer:
         assert response.status_code == 201, response.text
         return dict(response.json())
 
+    async def issuer_public_key(self) -> Any:
+        from sceau.core.jose import public_key_from_jwk
 
-ConfigFactory = Callable[..., Oid4vciConfig]
+        [jwk] = await self.app.state["keys"].public_jwks(self.tenant.slug)
+        return public_key_from_jwk(jwk)
 
 
 @pytest.fixture
@@ -154,19 +133,23 @@ def oid4vci_config() -> Oid4vciConfig:
 async def issuer(
     settings: Settings, engine: AsyncEngine, tenant_a: Any, oid4vci_config: Oid4vciConfig
 ) -> AsyncIterator[Issuer]:
-    app = create_app(settings, engine=engine)
-    types = StandInTypes()
-    for t in (
-        StandInType(tenant_a.slug, "permit"),
-        StandInType(tenant_a.slug, "licence", batch_size=1),
-        StandInType(tenant_a.slug, "review", deferred=True),
-    ):
-        types.add(t)
-    issuance = StandInIssuance()
+    app = create_app(msgspec.structs.replace(settings, public_url=PUBLIC_URL), engine=engine)
     clock = Clock()
-    services = {"credential_types": types, "issuance": issuance}
+    spy = SpyIssuance(app.state["issuance"])
+    services = ChainMap({"issuance": spy}, app.state)
     service = Oid4vciService(engine, oid4vci_config, PUBLIC_URL, services, clock=clock)
     app.state["oid4vci"] = service
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url=PUBLIC_URL) as http:
-        yield Issuer(app, http, service, types, issuance, clock, tenant_a)
+        result = Issuer(app, http, service, spy, clock, tenant_a)
+        # The key store creates a tenant's first key in its own transaction; do it up front, as
+        # inside an issuance transaction it would wait on SQLite's write lock.
+        await app.state["keys"].get_signer(tenant_a.slug)
+        for body in TYPES:
+            created = await http.post(
+                f"/admin/tenants/{tenant_a.slug}/credential-types",
+                json=body,
+                headers=result.admin("admin"),
+            )
+            assert created.status_code == 201, created.text
+        yield result

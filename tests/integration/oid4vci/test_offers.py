@@ -49,7 +49,7 @@ async def test_offer_creation_needs_the_admin_or_issuer_role(issuer: Issuer) -> 
 
 async def test_offer_for_an_unknown_configuration_is_refused(issuer: Issuer) -> None:
     response = await issuer.offer(credential_configuration_ids=["nope"])
-    assert response.status_code == 400
+    assert response.status_code == 404
     assert response.json()["code"] == "unknown_credential_type"
     duplicate = await issuer.offer(credential_configuration_ids=["permit", "permit"])
     assert duplicate.json()["code"] == "invalid_offer"
