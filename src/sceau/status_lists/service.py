@@ -511,7 +511,13 @@ class StatusListService:
             ttl_ms=self.config.ttl_s * 1000,
         )
         if as_jwt:  # VC-JOSE-COSE §3.1.1
-            token = await sign_vc_jwt(document, signer, now=now, exp=now + self.config.validity_s)
+            token = await sign_vc_jwt(
+                document,
+                signer,
+                now=now,
+                exp=now + self.config.validity_s,
+                extra_header={"kid": f"{did}#{signer.key_id}"},  # a DID issuer's kid is a DID URL
+            )
             return token.encode(), "application/vc+jwt"
         suite = SUITE_FOR_ALGORITHM.get(signer.algorithm)
         if suite is None:
