@@ -89,6 +89,12 @@ ROUTES = [
     AdminRoute(
         "DELETE", "/admin/tenants/{slug:str}/credential-types/{type_id:str}", ("admin",), None, 404
     ),
+    AdminRoute("GET", "/admin/tenants/{slug:str}/keys", ("admin",)),
+    AdminRoute("POST", "/admin/tenants/{slug:str}/keys", ("admin",), {"algorithm": "ES256"}, 201),
+    # No kid "{kid:str}": allowed roles get 404 signing_key_not_found (real kids are exercised
+    # in tests/integration/keys); the others get 403/404 tenant_not_found first.
+    AdminRoute("POST", "/admin/tenants/{slug:str}/keys/{kid:str}/rotate", ("admin",), None, 404),
+    AdminRoute("POST", "/admin/tenants/{slug:str}/keys/{kid:str}/revoke", ("admin",), None, 404),
 ]
 IDS = [f"{r.method} {r.template}" for r in ROUTES]
 
