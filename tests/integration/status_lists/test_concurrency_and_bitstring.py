@@ -41,7 +41,9 @@ async def test_200_concurrent_revocations_and_suspensions_lose_no_bit(status_app
     kid = decode_compact_unverified(token)[0]["kid"]
     key = await status_app.keys.verification_key(tenant_a.slug, kid)
     served = verify_status_list_token(token, key, now=int(time.time()), expected_uri=uri)
-    expected = {a.index: (1 if act == "revoke" else 2) for (_, a), act in zip(issued, actions)}
+    expected = {
+        a.index: (1 if act == "revoke" else 2) for (_, a), act in zip(issued, actions, strict=True)
+    }
     assert {i: served.status(i) for i in expected} == expected
     set_bits = sum(1 for i in range(len(served.status_list)) if served.status(i))
     assert set_bits == 200

@@ -38,7 +38,7 @@ async def test_revocation_is_visible_in_the_next_signed_token_status_list(
     status_app, tenant_a, bearer
 ) -> None:
     record_id, allocation = await issue_record(status_app.service, tenant_a.slug)
-    other_id, other = await issue_record(status_app.service, tenant_a.slug)
+    _, other = await issue_record(status_app.service, tenant_a.slug)
     before, first = await verified_list(status_app, tenant_a.slug, allocation)
     assert before.status(allocation.index) == 0
     assert first.headers["content-type"] == "application/statuslist+jwt"
