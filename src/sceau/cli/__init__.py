@@ -34,3 +34,9 @@ main.add_command(audit)
 # absence is tolerated: an import error inside that module must surface.
 if importlib.util.find_spec("sceau.cli.keys"):
     main.add_command(importlib.import_module("sceau.cli.keys").key)
+
+# Status lists and credential records: `sceau credential ...` and `sceau status ...`.
+if importlib.util.find_spec("sceau.cli.status"):
+    _status_cli = importlib.import_module("sceau.cli.status")
+    main.add_command(_status_cli.credential)
+    main.add_command(_status_cli.status)
