@@ -48,7 +48,7 @@ def type_body(type_id: str, fmt: str = "dc+sd-jwt", **extra: Any) -> dict[str, A
     if fmt == "dc+sd-jwt":
         body["vct"] = f"{PUBLIC_URL}/t/tenant-a/vct/{type_id}"
     else:
-        body["vc_type"] = ["VerifiableCredential", "PermitCredential"]
+        body["vc_type"] = ["VerifiableCredential", "FishingPermitCredential"]
     body.update(extra)
     return body
 

@@ -1,4 +1,4 @@
-"""End to end: offer → token → nonce → credential, batch, encrypted response, deferred, notification."""
+"""End to end: offer → token → nonce → credential; batch, encryption, deferred, notification."""
 
 import msgspec
 import pytest
@@ -23,7 +23,7 @@ async def _wallet_with_token(issuer: Issuer, ids: list[str] | None = None):  # t
 async def test_token_response_is_a_dpop_bound_token_for_the_offered_configurations(
     issuer: Issuer,
 ) -> None:
-    wallet, response = await _wallet_with_token(issuer, ["permit", "licence"])
+    _wallet, response = await _wallet_with_token(issuer, ["permit", "licence"])
     body = response.json()
     assert body["token_type"] == "DPoP"
     assert body["expires_in"] == 600
@@ -183,3 +183,37 @@ async def test_notification_is_accepted_and_idempotent(issuer: Issuer) -> None:
     assert bad_event.json()["error"] == "invalid_notification_request"
     missing = await wallet.post_json("notification", {"event": "credential_accepted"})
     assert missing.json()["error"] == "invalid_notification_request"
+
+
+LDP_CONTEXT_GAP = pytest.mark.xfail(
+    strict=True,
+    reason="issuance.issue() signs ldp_vc with only the VC 2.0 context, which defines neither the"
+    " type nor the claims (UndefinedTerm): reported to the issuance service owner",
+)
+
+
+@pytest.mark.parametrize(
+    "type_id", [pytest.param("permit-ldp", marks=LDP_CONTEXT_GAP), "permit-jwt"]
+)
+async def test_vc_formats_are_issued_with_the_holder_as_subject(
+    issuer: Issuer, type_id: str
+) -> None:
+    wallet, _ = await _wallet_with_token(issuer, [type_id])
+    holder = new_signer()
+    response = await wallet.credential(type_id, [holder])
+    assert response.status_code == 200, response.text
+    [item] = response.json()["credentials"]
+    credential = item["credential"]
+    if type_id == "permit-ldp":
+        assert credential["proof"]["type"] == "DataIntegrityProof"
+        subject = credential["credentialSubject"]
+    else:
+        from sceau.core.jose import decode_compact_unverified
+
+        header, payload = decode_compact_unverified(credential)
+        subject = msgspec.json.decode(payload)["credentialSubject"]
+        assert header["typ"] in ("vc+jwt", "JWT")
+    assert subject["given_name"] == "Marie"
+    from sceau.core.dids.did_jwk import did_jwk_from_jwk
+
+    assert subject["id"] == did_jwk_from_jwk(holder.public_jwk)
