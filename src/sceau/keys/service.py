@@ -42,6 +42,12 @@ __all__ = ["SYSTEM_ACTOR", "KeyStoreService"]
 DEFAULT_ALGORITHM: Final = "ES256"
 SYSTEM_ACTOR: Final = Actor("system:keys", "")
 MAX_CACHED_SIGNERS: Final = 10_000
+MAX_KID_LENGTH: Final = 64  # RFC 7638 SHA-256 thumbprints are 43 characters
+
+
+def _check_kid(kid: str) -> None:
+    if not kid or len(kid) > MAX_KID_LENGTH:
+        raise SigningKeyNotFound()
 
 
 def _now_ms() -> int:
@@ -168,6 +174,7 @@ class KeyStoreService:
 
     async def verification_key(self, tenant_slug: str, kid: str) -> PublicKey:
         """The public key of one of the tenant's active or retired keys."""
+        _check_kid(kid)
         async with self.engine.connect() as conn:
             key = await store.get_key(conn, tenant_slug, kid)
         if key is None:
@@ -220,16 +227,23 @@ class KeyStoreService:
         alg = await self._allowed_algorithm(tenant_slug, algorithm)
         generated = self.backend.generate(alg, tenant_slug=tenant_slug)
         now = self.clock_ms()
-        async with self.engine.begin() as conn:
-            current = await store.active_key_material(conn, tenant_slug, alg)
-            if current is not None:
-                await self._retire(conn, actor, tenant_slug, current[0].kid, now)
-            key = await self._insert(conn, actor, tenant_slug, generated, now, "signing_key.create")
+        try:
+            async with self.engine.begin() as conn:
+                current = await store.active_key_material(conn, tenant_slug, alg)
+                if current is not None:
+                    await self._retire(conn, actor, tenant_slug, current[0].kid, now)
+                key = await self._insert(
+                    conn, actor, tenant_slug, generated, now, "signing_key.create"
+                )
+        except IntegrityError:
+            # A concurrent change made another key active first (one active key per algorithm).
+            raise SigningKeyStateConflict() from None
         self._forget(tenant_slug)
         return key
 
     async def rotate_key(self, actor: Actor, tenant_slug: str, kid: str) -> SigningKeyRotated:
         """Retire the active key ``kid`` and create a new active key of the same algorithm."""
+        _check_kid(kid)
         async with self.engine.connect() as conn:
             old = await store.get_key(conn, tenant_slug, kid)
         if old is None:
@@ -240,16 +254,20 @@ class KeyStoreService:
         alg = await self._allowed_algorithm(tenant_slug, old.algorithm)
         generated = self.backend.generate(alg, tenant_slug=tenant_slug)
         now = self.clock_ms()
-        async with self.engine.begin() as conn:
-            retired = await self._retire(conn, actor, tenant_slug, kid, now)
-            new = await self._insert(
-                conn, actor, tenant_slug, generated, now, "signing_key.rotate", {"retired": kid}
-            )
+        try:
+            async with self.engine.begin() as conn:
+                retired = await self._retire(conn, actor, tenant_slug, kid, now)
+                new = await self._insert(
+                    conn, actor, tenant_slug, generated, now, "signing_key.rotate", {"retired": kid}
+                )
+        except IntegrityError:
+            raise SigningKeyStateConflict() from None
         self._forget(tenant_slug)
         return SigningKeyRotated(retired=retired, active=new)
 
     async def revoke_key(self, actor: Actor, tenant_slug: str, kid: str) -> SigningKey:
         """Revoke an active or retired key: it is no longer published nor usable to verify."""
+        _check_kid(kid)
         now = self.clock_ms()
         async with self.engine.begin() as conn:
             moved = await store.set_status(

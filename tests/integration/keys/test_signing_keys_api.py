@@ -331,3 +331,46 @@ async def test_ciphertext_moved_to_another_tenants_row_is_refused(
     fresh = KeyStoreService(engine, keys.backend, tenants=keys.tenants, public_url=PUBLIC_URL)
     with pytest.raises(SealedKeyInvalid):
         await fresh.get_signer(tenant_b.slug)
+
+
+async def test_overlong_kid_is_404_without_lookup(client, tenant_a) -> None:
+    r = await client.post(
+        f"/admin/tenants/{tenant_a.slug}/keys/{'k' * 65}/revoke",
+        headers=auth(tenant_a.tokens["admin"]),
+    )
+    assert r.status_code == 404 and r.json()["code"] == "signing_key_not_found"
+
+
+async def test_concurrent_creations_leave_exactly_one_active_key(app, engine, tenant_a) -> None:
+    import asyncio
+
+    keys: KeyStoreService = app.state["keys"]
+    results = await asyncio.gather(
+        *(keys.create_key(ACTOR, tenant_a.slug) for _ in range(4)), return_exceptions=True
+    )
+    assert any(not isinstance(r, BaseException) for r in results)
+    for r in results:
+        if isinstance(r, BaseException):
+            assert getattr(r, "code", None) == "signing_key_state_conflict", repr(r)
+    async with engine.connect() as conn:
+        statuses = (await conn.execute(select(signing_keys.c.status))).scalars().all()
+    assert statuses.count("active") == 1
+
+
+async def test_did_document_publishes_es384_and_eddsa_keys_as_multikey(
+    settings, engine, tenant_service, tenant_a
+) -> None:
+    await tenant_service.update_tenant(
+        ACTOR, tenant_a.slug, TenantUpdate(signing_algorithms=["ES384", "EdDSA"])
+    )
+    async with client_with(settings, engine, public_url="https://issuer.example:8443") as http:
+        keys: KeyStoreService = http.app.state["keys"]  # type: ignore[attr-defined]
+        es384 = await keys.get_signer(tenant_a.slug)  # policy's first algorithm
+        eddsa = await keys.get_signer(tenant_a.slug, "EdDSA")
+        doc = (await http.get(f"/t/{tenant_a.slug}/did.json")).json()
+    assert es384.algorithm == "ES384" and eddsa.algorithm == "EdDSA"
+    assert doc["id"] == f"did:web:issuer.example%3A8443:t:{tenant_a.slug}"
+    prefixes = {
+        vm["id"].split("#")[1]: vm["publicKeyMultibase"][:4] for vm in doc["verificationMethod"]
+    }
+    assert prefixes == {es384.key_id: "z82L", eddsa.key_id: "z6Mk"}
