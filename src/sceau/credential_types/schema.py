@@ -53,15 +53,21 @@ def check_claims(validator: Any, claims: Mapping[str, Any]) -> None:
         return
     errors: list[dict[str, str]] = []
     for error in validator.iter_errors(claims):
-        path = list(error.instance_path)
+        base = list(error.instance_path)
         kind = error.kind
-        if kind.name == "required":
-            path.append(kind.property)
         keyword = str(error.schema_path[-1]) if error.schema_path else kind.name
-        entry = {"path": _pointer(path), "keyword": keyword}
-        if entry not in errors:
-            errors.append(entry)
+        if kind.name == "required":
+            paths = [[*base, kind.property]]
+        elif kind.name in ("additionalProperties", "unevaluatedProperties"):
+            # Point at each unexpected member, not at the object holding it.
+            paths = [[*base, name] for name in kind.as_dict().get("unexpected", ())] or [base]
+        else:
+            paths = [base]
+        for path in paths:
+            entry = {"path": _pointer(path), "keyword": keyword}
+            if entry not in errors:
+                errors.append(entry)
         if len(errors) >= MAX_REPORTED_ERRORS:
             break
-    paths = sorted({e["path"] for e in errors})
-    raise ClaimsRejected(code="invalid_claims", paths=[p or "/" for p in paths], errors=errors)
+    failing = sorted({e["path"] for e in errors})
+    raise ClaimsRejected(code="invalid_claims", paths=[p or "/" for p in failing], errors=errors)

@@ -56,9 +56,17 @@ def _copy_objects(value: Mapping[str, Any]) -> dict[Any, Any]:
     return {k: _copy_objects(v) if isinstance(v, dict) else v for k, v in value.items()}
 
 
+def vc_context(issuer_url: str) -> list[Any]:
+    """``@context`` of credentials built from claims: VCDM 2.0 plus an inline ``@vocab`` under
+    the Credential Issuer's URL, so type-specific claim names expand to IRIs without a context
+    to fetch (JSON-LD 1.1 §4.1.2; the shipped VC 2.0 context defines no ``@vocab``)."""
+    return [VC_V2_CONTEXT, {"@vocab": f"{issuer_url}/vocab#"}]
+
+
 def vc_document(
     ct: CredentialType,
     *,
+    context: list[Any],
     issuer: str,
     subject: Mapping[str, Any],
     valid_from: int,
@@ -71,7 +79,7 @@ def vc_document(
     ``base`` (VC API) keeps the caller's ``@context``, ``id``, ``type`` and other members.
     """
     doc: dict[str, Any] = dict(base) if base is not None else {}
-    doc.setdefault("@context", [VC_V2_CONTEXT])
+    doc.setdefault("@context", context)
     doc.setdefault("type", list(ct.vc_type or ["VerifiableCredential"]))
     doc["issuer"] = issuer
     doc.setdefault("validFrom", xml_datetime(valid_from))

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from typing import Any, Final
 
 from sceau.credential_types.models import LOCALES, CredentialType, TypeDisplay
-from sceau.issuance.formats import SUITE_ALGORITHM, VC_V2_CONTEXT
+from sceau.issuance.formats import SUITE_ALGORITHM, vc_context
 
 PRE_AUTHORIZED_GRANT: Final = "urn:ietf:params:oauth:grant-type:pre-authorized_code"
 # HAIP 1.0: ES256 for credentials, proofs and DPoP.
@@ -65,7 +65,7 @@ def _claims(ct: CredentialType, prefix: Sequence[str]) -> list[dict[str, Any]]:
     return out
 
 
-def credential_configuration(ct: CredentialType) -> dict[str, Any]:
+def credential_configuration(ct: CredentialType, issuer: str) -> dict[str, Any]:
     """One ``credential_configurations_supported`` entry (§12.2.4, Appendix A)."""
     config: dict[str, Any] = {"format": ct.format, "scope": ct.id}
     if ct.format == "dc+sd-jwt":
@@ -78,7 +78,7 @@ def credential_configuration(ct: CredentialType) -> dict[str, Any]:
         suite = ct.cryptosuite or "ecdsa-rdfc-2019"
         config["credential_signing_alg_values_supported"] = [suite]
         config["credential_definition"] = {
-            "@context": [VC_V2_CONTEXT],
+            "@context": vc_context(issuer),
             "type": list(ct.vc_type or ()),
         }
         prefix = ["credentialSubject"]
@@ -124,7 +124,7 @@ def credential_issuer_metadata(
             {"name": name_fr, "locale": "fr-CA"},
         ],
         "credential_configurations_supported": {
-            ct.id: credential_configuration(ct) for ct in types
+            ct.id: credential_configuration(ct, issuer) for ct in types
         },
     }
     if batch >= 2:

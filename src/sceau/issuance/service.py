@@ -24,7 +24,13 @@ from sceau.core.vc import add_proof
 from sceau.core.vc.jose import sign_vc_jwt
 from sceau.credential_types.models import CredentialType
 from sceau.credential_types.service import CredentialTypeService
-from sceau.issuance.formats import SUITE_ALGORITHM, SdPlan, vc_document, xml_datetime
+from sceau.issuance.formats import (
+    SUITE_ALGORITHM,
+    SdPlan,
+    vc_context,
+    vc_document,
+    xml_datetime,
+)
 
 IssuedFormat = Literal["dc+sd-jwt", "ldp_vc", "jwt_vc_json"]
 # VC-JOSE media type (VC-JOSE-COSE §3.1.1) of a jwt_vc_json credential.
@@ -144,12 +150,14 @@ class IssuanceService:
         expires_at = issued_at + ct.validity_seconds
         holder_jkt = jwk_thumbprint(holder_jwk) if holder_jwk is not None else None
         if fmt == "dc+sd-jwt":
+            # The signer first: a tenant's first key is created (and committed) on first use,
+            # which must not wait behind this transaction's writes (SQLite has one writer).
+            signer = await self.keys.get_signer(tenant_slug)
             allocation = (
                 await self.status_lists.allocate(conn, tenant_slug=tenant_slug, format="dc+sd-jwt")
                 if ct.status_enabled
                 else None
             )
-            signer = await self.keys.get_signer(tenant_slug)
             plan = self._plan(ct)
             sd_jwt = await issue_sd_jwt_vc(
                 ct.vct or "",
@@ -240,6 +248,11 @@ class IssuanceService:
         expires_at: int,
         holder_jwk: dict[str, Any] | None,
     ) -> tuple[str | dict[str, Any], Any]:
+        if fmt == "ldp_vc":
+            suite = ct.cryptosuite or "ecdsa-rdfc-2019"
+            signer = await self.keys.get_signer(tenant_slug, SUITE_ALGORITHM[suite])
+        else:
+            signer = await self.keys.get_signer(tenant_slug)
         allocation = (
             await self.status_lists.allocate(conn, tenant_slug=tenant_slug, format="vc")
             if ct.status_enabled
@@ -248,6 +261,7 @@ class IssuanceService:
         did = self.keys.did(tenant_slug)
         document = vc_document(
             ct,
+            context=vc_context(self.issuer(tenant_slug)),
             issuer=did,
             subject=subject,
             valid_from=issued_at,
@@ -256,8 +270,6 @@ class IssuanceService:
             base=base,
         )
         if fmt == "ldp_vc":
-            suite = ct.cryptosuite or "ecdsa-rdfc-2019"
-            signer = await self.keys.get_signer(tenant_slug, SUITE_ALGORITHM[suite])
             secured = await add_proof(
                 document,
                 signer,
@@ -266,7 +278,6 @@ class IssuanceService:
                 created=xml_datetime(issued_at),
             )
             return secured, allocation
-        signer = await self.keys.get_signer(tenant_slug)
         token = await sign_vc_jwt(
             document,
             signer,
