@@ -95,6 +95,24 @@ ROUTES = [
     # in tests/integration/keys); the others get 403/404 tenant_not_found first.
     AdminRoute("POST", "/admin/tenants/{slug:str}/keys/{kid:str}/rotate", ("admin",), None, 404),
     AdminRoute("POST", "/admin/tenants/{slug:str}/keys/{kid:str}/revoke", ("admin",), None, 404),
+    # No record "{record_id:str}": allowed roles reach 404 credential_record_not_found.
+    AdminRoute(
+        "GET",
+        "/admin/tenants/{slug:str}/credentials/{record_id:str}",
+        ("admin", "issuer", "auditor"),
+        None,
+        404,
+    ),
+    *(
+        AdminRoute(
+            "POST",
+            f"/admin/tenants/{{slug:str}}/credentials/{{record_id:str}}/{action}",
+            ("admin", "issuer"),
+            None,
+            404,
+        )
+        for action in ("revoke", "suspend", "unsuspend")
+    ),
 ]
 IDS = [f"{r.method} {r.template}" for r in ROUTES]
 

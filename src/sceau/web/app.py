@@ -32,6 +32,7 @@ from sceau.issuance.vcapi_routes import ROUTES as VCAPI_ISSUE_ROUTES
 from sceau.keys.service import KeyStoreService
 from sceau.oid4vci.routes import ROUTES as oid4vci_routes
 from sceau.settings import Settings
+from sceau.status_lists.routes import ROUTES as STATUS_LIST_ROUTES
 from sceau.status_lists.service import StatusListService, allocation_engine_for
 from sceau.tenants.routes import TenantController
 from sceau.tenants.service import TenantService
@@ -59,6 +60,7 @@ def core_route_handlers() -> list[ControllerRouterHandler]:
         *CREDENTIAL_TYPE_ROUTES,
         *ISSUER_METADATA_ROUTES,
         *VCAPI_ISSUE_ROUTES,
+        *STATUS_LIST_ROUTES,
     ]
     # Signing keys (JWKS, did:web) mount their routes once the capability exists. Only absence is
     # tolerated: an import error inside the module must surface, not hide the routes.
