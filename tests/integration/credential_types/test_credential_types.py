@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from tests.integration.credential_types.helpers import auth, create_type, type_body
 
 from sceau.audit.store import list_for_tenant
-from tests.integration.credential_types.helpers import auth, create_type, type_body
 
 pytestmark = pytest.mark.anyio
 BASE = "/admin/tenants/{}/credential-types"

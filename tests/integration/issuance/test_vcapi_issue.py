@@ -9,12 +9,12 @@ from typing import Any
 
 import pytest
 from sqlalchemy import func, select, text
+from tests.integration.credential_types.helpers import CLAIMS, auth, create_type, type_body
 
 from sceau.core.jose import public_key_from_jwk
 from sceau.core.vc import StaticResolver, verify_credential
 from sceau.core.vc.jose import verify_vc_jwt
 from sceau.status_lists.tables import credential_records
-from tests.integration.credential_types.helpers import CLAIMS, auth, create_type, type_body
 
 pytestmark = pytest.mark.anyio
 ISSUE = "/t/{}/credentials/issue"
