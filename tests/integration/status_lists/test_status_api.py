@@ -194,3 +194,18 @@ async def test_unknown_list_is_404(status_app, tenant_a) -> None:
     response = await status_app.http.get(f"/t/{tenant_a.slug}/status-lists/{'0' * 24}")
     assert response.status_code == 404
     assert response.json()["code"] == "status_list_not_found"
+
+
+async def test_status_endpoint_logs_no_client_address_or_identifiers(
+    status_app, tenant_a, capsys
+) -> None:
+    record_id, allocation = await issue_record(status_app.service, tenant_a.slug)
+    capsys.readouterr()
+    response = await fetch_token(status_app, tenant_a.slug, allocation)
+    assert response.status_code == 200
+    logged = capsys.readouterr()
+    text = logged.out + logged.err
+    assert "/t/{tenant}/status-lists/{list_id}" in text  # the route template only
+    assert allocation.list_ids[0] not in text
+    assert record_id not in text
+    assert "127.0.0.1" not in text
