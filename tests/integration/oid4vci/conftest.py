@@ -100,7 +100,7 @@ class Issuer:
         return f"{PUBLIC_URL}/t/{self.tenant.slug}"
 
     def wallet(self) -> Wallet:
-        return Wallet(self.http, self.issuer_id)
+        return Wallet(self.http, self.issuer_id, clock=self.clock)
 
     def admin(self, role: str = "issuer") -> dict[str, str]:
         return {"Authorization": f"Bearer {self.tenant.tokens[role]}"}

@@ -185,16 +185,7 @@ async def test_notification_is_accepted_and_idempotent(issuer: Issuer) -> None:
     assert missing.json()["error"] == "invalid_notification_request"
 
 
-LDP_CONTEXT_GAP = pytest.mark.xfail(
-    strict=True,
-    reason="issuance.issue() signs ldp_vc with only the VC 2.0 context, which defines neither the"
-    " type nor the claims (UndefinedTerm): reported to the issuance service owner",
-)
-
-
-@pytest.mark.parametrize(
-    "type_id", [pytest.param("permit-ldp", marks=LDP_CONTEXT_GAP), "permit-jwt"]
-)
+@pytest.mark.parametrize("type_id", ["permit-ldp", "permit-jwt"])
 async def test_vc_formats_are_issued_with_the_holder_as_subject(
     issuer: Issuer, type_id: str
 ) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -34,7 +35,7 @@ def dpop_proof(
     extra: dict[str, Any] | None = None,
 ) -> str:
     claims: dict[str, Any] = {
-        "jti": jti or secrets.token_urlsafe(12),
+        "jti": secrets.token_urlsafe(12) if jti is None else jti,
         "htm": htm,
         "htu": htu,
         "iat": int(time.time()) if iat is None else iat,
@@ -68,12 +69,19 @@ class Wallet:
     issuer: str  # Credential Issuer Identifier, e.g. http://testserver/t/tenant-a
     dpop_key: SoftwareSigner = field(default_factory=new_signer)
     access_token: str | None = None
+    clock: Callable[[], float] = time.time
 
     def path(self, name: str) -> str:
         return urlsplit(f"{self.issuer}/{name}").path
 
     def dpop(self, name: str, *, access_token: str | None = None) -> str:
-        return dpop_proof(self.dpop_key, "POST", f"{self.issuer}/{name}", access_token=access_token)
+        return dpop_proof(
+            self.dpop_key,
+            "POST",
+            f"{self.issuer}/{name}",
+            access_token=access_token,
+            iat=int(self.clock()),
+        )
 
     async def token(self, code: str, tx_code: str | None = None) -> httpx.Response:
         form = {"grant_type": PRE_AUTH, "pre-authorized_code": code}
@@ -114,7 +122,9 @@ class Wallet:
         nonce = await self.nonce()
         body = {
             "credential_configuration_id": configuration_id,
-            "proofs": {"jwt": [key_proof(k, self.issuer, nonce) for k in keys]},
+            "proofs": {
+                "jwt": [key_proof(k, self.issuer, nonce, iat=int(self.clock())) for k in keys]
+            },
             **extra,
         }
         return await self.post_json("credential", body)
