@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import and_, delete, select, update
+from sqlalchemy import BigInteger, and_, delete, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from sceau.oauth.store import insert_once
@@ -57,7 +57,7 @@ async def record_failed_tx_code(
         .where(oid4vci_offers.c.id == offer_id, oid4vci_offers.c.used_at_ms.is_(None))
         .values(
             failed_attempts=failed,
-            retry_after_ms=now_ms + failed * backoff_ms,
+            retry_after_ms=literal(now_ms, BigInteger) + failed * literal(backoff_ms, BigInteger),
         )
     )
     await conn.execute(
