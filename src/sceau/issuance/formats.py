@@ -5,6 +5,7 @@ Pure functions (no I/O): the service signs what these return.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, Final
@@ -56,10 +57,12 @@ def _copy_objects(value: Mapping[str, Any]) -> dict[Any, Any]:
     return {k: _copy_objects(v) if isinstance(v, dict) else v for k, v in value.items()}
 
 
+@functools.lru_cache(maxsize=1024)
 def vc_context(issuer_url: str) -> list[Any]:
     """``@context`` of credentials built from claims: VCDM 2.0 plus an inline ``@vocab`` under
     the Credential Issuer's URL, so type-specific claim names expand to IRIs without a context
     to fetch (JSON-LD 1.1 §4.1.2; the shipped VC 2.0 context defines no ``@vocab``)."""
+    # Cached: the JSON-LD layer caches processed contexts by object identity (treat read-only).
     return [VC_V2_CONTEXT, {"@vocab": f"{issuer_url}/vocab#"}]
 
 
