@@ -1,0 +1,349 @@
+"""Verifier configuration and trust policy (admin API), and VC API verification.
+
+The service keeps one :class:`VerificationEngine` per tenant and configuration version, and one
+:class:`StatusListCache` for the whole process, so verifying with warm caches makes no outbound
+call (status lists are shared, fetched once per their TTL).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Callable, Mapping
+from typing import Any, Protocol
+from urllib.parse import urlsplit
+
+import msgspec
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from sceau.audit.models import AuditEvent
+from sceau.audit.service import record as audit_record
+from sceau.core.errors import InvalidInput, SceauError
+from sceau.core.jose import PublicKey, Signer
+from sceau.core.vc import parse_datetime_stamp
+from sceau.errors import NotFound, ServiceError
+from sceau.settings import Settings
+from sceau.tenants.service import Actor, TenantService
+from sceau.verification import store
+from sceau.verification.engine import VerificationEngine, VerificationRejected
+from sceau.verification.models import (
+    Problem,
+    TrustPolicy,
+    VerifierConfig,
+    VerifierConfigIn,
+    VerifyCredentialRequest,
+    VerifyPresentationRequest,
+    VerifyResponse,
+)
+from sceau.verification.status import StatusListCache, StatusListFetcher
+
+__all__ = ["KeysPort", "VerificationService", "VerifierNotConfigured"]
+
+PROBLEM_PREFIX = "https://w3id.org/vc/status-list#"  # unused by VC API clients; codes follow
+CHECKS_CREDENTIAL = ["proof", "issuer", "validity", "status"]
+CHECKS_PRESENTATION = ["proof", "challenge", "domain", "holder", *CHECKS_CREDENTIAL]
+
+
+class VerifierNotConfigured(ServiceError):
+    code = "verifier_not_configured"
+    status = 404
+
+
+class InvalidVerifierConfig(ServiceError):
+    code = "invalid_verifier_config"
+    status = 422
+
+
+class KeysPort(Protocol):
+    """What verification needs from the signing-keys service (``app.state["keys"]``)."""
+
+    async def get_signer(self, tenant_slug: str, algorithm: str | None = None) -> Signer: ...
+    async def verification_key(self, tenant_slug: str, kid: str) -> PublicKey: ...
+    def did(self, tenant_slug: str) -> str: ...
+
+
+def _now_ms() -> int:
+    return time.time_ns() // 1_000_000
+
+
+def dev_certificate_chain(
+    public_key: ec.EllipticCurvePublicKey, dns_name: str, *, now: dt.datetime | None = None
+) -> list[str]:
+    """A throw-away CA and a leaf for ``public_key`` with SAN ``dns_name`` (dev only).
+
+    The CA key is discarded: the chain is for wallets in development that trust it explicitly.
+    """
+    now = now or dt.datetime.now(dt.UTC)
+    ca_key = ec.generate_private_key(ec.SECP256R1())
+    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, f"Sceau dev CA {dns_name}")])
+    ca = (
+        x509.CertificateBuilder()
+        .subject_name(ca_name)
+        .issuer_name(ca_name)
+        .public_key(ca_key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(now + dt.timedelta(days=365))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+        .add_extension(
+            x509.KeyUsage(False, False, False, False, False, True, True, False, False),
+            critical=True,
+        )
+        .add_extension(
+            x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), critical=False
+        )
+        .sign(ca_key, hashes.SHA256())
+    )
+    leaf = (
+        x509.CertificateBuilder()
+        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, dns_name)]))
+        .issuer_name(ca_name)
+        .public_key(public_key)
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(now + dt.timedelta(days=90))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName(dns_name)]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()),
+            critical=False,
+        )
+        .sign(ca_key, hashes.SHA256())
+    )
+    return [c.public_bytes(serialization.Encoding.PEM).decode("ascii") for c in (leaf, ca)]
+
+
+def _leaf_dns_names(pem: str) -> tuple[PublicKey, list[str]]:
+    cert = x509.load_pem_x509_certificate(pem.encode("ascii"))
+    try:
+        san = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+        names = san.get_values_for_type(x509.DNSName)
+    except x509.ExtensionNotFound:
+        names = []
+    return cert.public_key(), names  # type: ignore[return-value]
+
+
+def _same_key(a: Any, b: Any) -> bool:
+    fmt = serialization.PublicFormat.SubjectPublicKeyInfo
+    enc = serialization.Encoding.DER
+    return bool(a.public_bytes(enc, fmt) == b.public_bytes(enc, fmt))
+
+
+class VerificationService:
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        settings: Settings,
+        *,
+        tenants: TenantService,
+        keys: KeysPort,
+        status_cache: StatusListCache,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._db = engine
+        self._settings = settings
+        self._tenants = tenants
+        self._keys = keys
+        self.status_cache = status_cache
+        self._clock = clock
+        self._configs: dict[str, VerifierConfig] = {}
+        self._engines: dict[tuple[str, int], VerificationEngine] = {}
+
+    # --- configuration --------------------------------------------------------------------
+
+    @property
+    def public_url(self) -> str:
+        return self._settings.resolved_public_url
+
+    def response_uri(self, tenant: str) -> str:
+        return f"{self.public_url}/t/{tenant}/oid4vp/response"
+
+    async def configure(self, actor: Actor, tenant: str, data: VerifierConfigIn) -> VerifierConfig:
+        """Create or replace the tenant's verifier configuration (``PUT``)."""
+        await self._tenants.get_tenant(tenant)
+        try:
+            VerificationEngine(data.trust_policy, self.status_cache)  # validates keys, anchors
+        except (SceauError, ValueError) as exc:
+            raise InvalidVerifierConfig(f"trust policy: {exc}") from exc
+        chain: list[str] | None = None
+        kid: str | None = None
+        prefix = data.client_id_prefix
+        if prefix == "x509_san_dns":
+            host = data.client_id or urlsplit(self.public_url).hostname or ""
+            signer = await self._keys.get_signer(tenant, "ES256")
+            kid = signer.key_id
+            key = await self._keys.verification_key(tenant, signer.key_id)
+            if data.x509_chain_pem:
+                chain = list(data.x509_chain_pem)
+                try:
+                    leaf_key, names = _leaf_dns_names(chain[0])
+                except ValueError as exc:
+                    raise InvalidVerifierConfig("x509 chain is not PEM") from exc
+                if not _same_key(leaf_key, key):
+                    raise InvalidVerifierConfig("leaf certificate is not the signing key")
+                if host not in names:
+                    raise InvalidVerifierConfig("leaf certificate lacks the client_id DNS SAN")
+            else:
+                if self._settings.environment == "prod":
+                    raise InvalidVerifierConfig("production needs an uploaded x509 chain")
+                if not isinstance(key, ec.EllipticCurvePublicKey):
+                    raise InvalidVerifierConfig("x509_san_dns needs an EC signing key")
+                chain = dev_certificate_chain(key, host)
+            client_id = f"x509_san_dns:{host}"
+        elif prefix == "decentralized_identifier":
+            did = data.client_id or self._keys.did(tenant)
+            if not did.startswith("did:"):
+                raise InvalidVerifierConfig("client_id must be a DID")
+            signer = await self._keys.get_signer(tenant, "ES256")
+            kid = signer.key_id
+            client_id = f"decentralized_identifier:{did}"
+        else:
+            # §5.9.3: redirect_uri requests cannot be signed; the client_id is the response_uri.
+            if self._settings.environment == "prod":
+                raise InvalidVerifierConfig("the redirect_uri prefix is for development only")
+            client_id = f"redirect_uri:{self.response_uri(tenant)}"
+        config = VerifierConfig(
+            tenant=tenant,
+            client_id_prefix=prefix,
+            client_id=client_id,
+            name_en=data.name_en,
+            name_fr=data.name_fr,
+            purposes=list(data.purposes),
+            trust_policy=data.trust_policy,
+            x509_chain_pem=chain,
+            signing_kid=kid,
+            updated_at_ms=_now_ms(),
+        )
+        async with self._db.begin() as conn:
+            await store.put_config(conn, tenant, msgspec.to_builtins(config), config.updated_at_ms)
+            await audit_record(
+                conn,
+                AuditEvent(
+                    actor=actor.id,
+                    action="verifier.configure",
+                    target=tenant,
+                    tenant=tenant,
+                    request_id=actor.request_id,
+                    details={
+                        "client_id_prefix": prefix,
+                        "trusted_issuers": len(data.trust_policy.trusted_issuers),
+                    },
+                ),
+            )
+        self._configs[tenant] = config
+        return config
+
+    async def get_config(self, tenant: str) -> VerifierConfig:
+        cached = self._configs.get(tenant)
+        async with self._db.connect() as conn:
+            row = await store.get_config(conn, tenant)
+        if row is None:
+            raise VerifierNotConfigured()
+        raw, updated_at_ms = row
+        if cached is not None and cached.updated_at_ms == updated_at_ms:
+            return cached
+        config = msgspec.convert(raw, VerifierConfig)
+        self._configs[tenant] = config
+        return config
+
+    async def engine_for(self, tenant: str) -> tuple[VerifierConfig, VerificationEngine]:
+        config = await self.get_config(tenant)
+        key = (tenant, config.updated_at_ms)
+        engine = self._engines.get(key)
+        if engine is None:
+            engine = VerificationEngine(config.trust_policy, self.status_cache, clock=self._clock)
+            self._engines = {k: v for k, v in self._engines.items() if k[0] != tenant}
+            self._engines[key] = engine
+        return config, engine
+
+    def engine_for_policy(self, policy: TrustPolicy) -> VerificationEngine:
+        return VerificationEngine(policy, self.status_cache, clock=self._clock)
+
+    # --- VC API (verifier role) -----------------------------------------------------------
+
+    def _expiry_warnings(self, doc: Mapping[str, Any]) -> list[Problem]:
+        until = doc.get("validUntil")
+        if not isinstance(until, str):
+            exp = doc.get("exp")
+            if type(exp) is int and exp <= self._clock():
+                return [Problem("https://www.w3.org/TR/vc-data-model#validity-period", "expired")]
+            return []
+        try:
+            end = parse_datetime_stamp(until).timestamp()
+        except (SceauError, ValueError):
+            return []
+        if end <= self._clock():
+            return [Problem("https://www.w3.org/TR/vc-data-model#validity-period", "expired")]
+        return []
+
+    async def verify_credential(self, tenant: str, data: VerifyCredentialRequest) -> VerifyResponse:
+        """VC API ``POST /credentials/verify``: expiry is a warning, every other failure an
+        error (VC API §"Verify Credential")."""
+        _, engine = await self.engine_for(tenant)
+        try:
+            verified = await engine.verify_any_credential(data.verifiableCredential)
+        except SceauError as exc:
+            return _failed(exc, CHECKS_CREDENTIAL)
+        checks = list(CHECKS_CREDENTIAL if verified.status_checked else CHECKS_CREDENTIAL[:-1])
+        return VerifyResponse(True, checks, self._expiry_warnings(verified.claims), [])
+
+    async def verify_presentation(
+        self, tenant: str, data: VerifyPresentationRequest
+    ) -> VerifyResponse:
+        """VC API ``POST /presentations/verify``: a DI presentation (object), a vp+jwt
+        (string) or an SD-JWT VC with key binding (string with ``~``)."""
+        config, engine = await self.engine_for(tenant)
+        options = data.options
+        vp = data.verifiablePresentation
+        if options.challenge is None:
+            return _failed(
+                InvalidInput("options.challenge is required", code="missing_challenge"),
+                CHECKS_PRESENTATION,
+            )
+        domain = options.domain
+        try:
+            if isinstance(vp, str) and "~" in vp:
+                await engine.verify_sd_jwt_vc(
+                    vp, audience=domain or config.client_id, nonce=options.challenge
+                )
+            elif isinstance(vp, str):
+                await engine.verify_vp_jwt(
+                    vp, nonce=options.challenge, audience=domain or config.client_id
+                )
+            elif isinstance(vp, dict):
+                await engine.verify_data_integrity_presentation(
+                    vp, challenge=options.challenge, domain=domain
+                )
+        except SceauError as exc:
+            return _failed(exc, CHECKS_PRESENTATION)
+        return VerifyResponse(True, list(CHECKS_PRESENTATION), [], [])
+
+
+def _failed(exc: SceauError, checks: list[str]) -> VerifyResponse:
+    code = exc.code if isinstance(exc, VerificationRejected) else exc.code
+    return VerifyResponse(False, checks, [], [Problem(f"urn:sceau:verification:{code}", code)])
+
+
+def build_verification_service(
+    engine: AsyncEngine,
+    settings: Settings,
+    *,
+    tenants: TenantService,
+    keys: KeysPort,
+    fetcher: StatusListFetcher,
+) -> VerificationService:
+    return VerificationService(
+        engine, settings, tenants=tenants, keys=keys, status_cache=StatusListCache(fetcher)
+    )
+
+
+__all__ += [
+    "InvalidVerifierConfig",
+    "NotFound",
+    "build_verification_service",
+    "dev_certificate_chain",
+]
