@@ -29,6 +29,20 @@ CREDENTIAL_TYPE = {
     "claims_schema": {"type": "object", "properties": {"given_name": {"type": "string"}}},
 }
 
+VERIFIER_CONFIG = {
+    "client_id_prefix": "decentralized_identifier",
+    "name_en": "Verifier",
+    "name_fr": "Vérificateur",
+    "purposes": [
+        {
+            "id": "age",
+            "description_en": "Age check",
+            "description_fr": "Vérification de l'âge",
+            "allowed_claims": {"https://example.gc.ca/pid": [["age_over_18"]]},
+        }
+    ],
+}
+
 
 @dataclass(frozen=True)
 class AdminRoute:
@@ -112,6 +126,26 @@ ROUTES = [
             404,
         )
         for action in ("revoke", "suspend", "unsuspend")
+    ),
+    AdminRoute("PUT", "/admin/tenants/{slug:str}/verifier", ("admin",), VERIFIER_CONFIG),
+    # Not configured yet: allowed roles reach 404 verifier_not_configured.
+    AdminRoute("GET", "/admin/tenants/{slug:str}/verifier", ("admin", "verifier"), None, 404),
+    AdminRoute(
+        "POST",
+        "/admin/tenants/{slug:str}/presentation-requests",
+        ("admin", "verifier"),
+        {"purpose": "age", "dcql_query": {"credentials": []}},
+        404,
+    ),
+    *(
+        AdminRoute(
+            "GET",
+            f"/admin/tenants/{{slug:str}}/presentation-requests/{{request_id:str}}{suffix}",
+            ("admin", "verifier"),
+            None,
+            404,
+        )
+        for suffix in ("", "/qr.svg", "/qr.png")
     ),
 ]
 IDS = [f"{r.method} {r.template}" for r in ROUTES]

@@ -30,12 +30,17 @@ from sceau.issuance.metadata_routes import ROUTES as ISSUER_METADATA_ROUTES
 from sceau.issuance.service import IssuanceService
 from sceau.issuance.vcapi_routes import ROUTES as VCAPI_ISSUE_ROUTES
 from sceau.keys.service import KeyStoreService
+from sceau.fetch import FetchPolicy, SafeFetcher
 from sceau.oid4vci.routes import ROUTES as oid4vci_routes
+from sceau.oid4vp.routes import ROUTES as OID4VP_ROUTES
+from sceau.oid4vp.service import PresentationService
 from sceau.settings import Settings
 from sceau.status_lists.routes import ROUTES as STATUS_LIST_ROUTES
 from sceau.status_lists.service import StatusListService, allocation_engine_for
 from sceau.tenants.routes import TenantController
 from sceau.tenants.service import TenantService
+from sceau.verification.routes import ROUTES as VERIFICATION_ROUTES
+from sceau.verification.service import build_verification_service
 from sceau.web.auth import provide_principal
 from sceau.web.body import require_strict_json_body
 from sceau.web.docs import INTERNAL_OPENAPI_PATH, docs_assets, docs_page, openapi_json
@@ -61,6 +66,8 @@ def core_route_handlers() -> list[ControllerRouterHandler]:
         *ISSUER_METADATA_ROUTES,
         *VCAPI_ISSUE_ROUTES,
         *STATUS_LIST_ROUTES,
+        *VERIFICATION_ROUTES,
+        *OID4VP_ROUTES,
     ]
     # Signing keys (JWKS, did:web) mount their routes once the capability exists. Only absence is
     # tolerated: an import error inside the module must surface, not hide the routes.
@@ -120,6 +127,14 @@ def create_app(
         keys=state["keys"],
         status_lists=state["status_lists"],
     )
+    # Verification: one outbound client (SSRF guard; http/loopback only outside production).
+    state["fetcher"] = SafeFetcher(FetchPolicy(allow_insecure=settings.environment != "prod"))
+    state["verification"] = build_verification_service(
+        db, settings, tenants=state["tenants"], keys=state["keys"], fetcher=state["fetcher"]
+    )
+    state["presentations"] = PresentationService(
+        db, verification=state["verification"], keys=state["keys"]
+    )
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -148,6 +163,8 @@ def create_app(
             "credential_types": _from_state("credential_types"),
             "issuance": _from_state("issuance"),
             "keys": _from_state("keys"),
+            "verification": _from_state("verification"),
+            "presentations": _from_state("presentations"),
             "principal": Provide(provide_principal),
         },
         exception_handlers=PROBLEM_HANDLERS,
