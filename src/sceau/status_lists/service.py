@@ -29,7 +29,6 @@ from typing import Any, Literal, Protocol
 import msgspec
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
-from sqlalchemy.pool import NullPool
 
 from sceau.audit.models import AuditEvent
 from sceau.audit.service import record as audit_record
@@ -100,7 +99,7 @@ class StatusListSettings:
     """Limits and timings, with safe defaults."""
 
     list_size: int = MIN_ENTRIES  # ≥ 131,072 (BSL §6.1 herd privacy)
-    allocation_block: int = 64  # positions reserved per round trip (PostgreSQL)
+    allocation_block: int = 256  # positions reserved per round trip (PostgreSQL)
     ttl_s: int = 300  # TSL ``ttl`` and Cache-Control max-age
     validity_s: int = 24 * 3600  # TSL ``exp`` / BSL ``validUntil`` after signing
     max_claims_bytes: int = 64 * 1024
@@ -556,15 +555,21 @@ def bitstring_for(statuses: bytes, size: int, status: int) -> BitstringStatusLis
 
 
 def allocation_engine_for(settings: Settings) -> AsyncEngine | None:
-    """PostgreSQL: an engine without a pool (one short connection per block reservation)."""
+    """PostgreSQL: a small engine of its own for block reservations (None on SQLite)."""
     url = make_url(settings.resolved_database_url)
     if url.get_backend_name() != "postgresql":
         return None
     server_settings = {"application_name": "sceau-status-alloc"}
     if settings.database_schema:
         server_settings["search_path"] = settings.database_schema
+    # One reserving coroutine per (tenant, kind) at a time: a tiny pool suffices, and keeping the
+    # connection open saves a connection setup per block.
     return create_async_engine(
-        url, poolclass=NullPool, connect_args={"server_settings": server_settings}
+        url,
+        pool_size=1,
+        max_overflow=3,
+        pool_pre_ping=True,
+        connect_args={"server_settings": server_settings},
     )
 
 

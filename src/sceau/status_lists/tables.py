@@ -10,7 +10,6 @@ from sqlalchemy import (
     BigInteger,
     CheckConstraint,
     Column,
-    ForeignKey,
     Index,
     Integer,
     LargeBinary,
@@ -54,7 +53,10 @@ credential_records = Table(
     Column("tenant", String(63), nullable=False),
     Column("type_id", String(63), nullable=False),
     Column("format", String(32), nullable=False),
-    Column("status_list_id", String(32), ForeignKey("status_lists.id"), nullable=True),
+    # No FOREIGN KEY on purpose: on PostgreSQL every insert would take a KEY SHARE lock on the one
+    # hot list row, turning concurrent issuance into MultiXact churn. Only this capability's
+    # store writes both tables, and it only records list ids it allocated.
+    Column("status_list_id", String(32), nullable=True),
     Column("status_index", Integer, nullable=True),
     # 0 valid, 1 revoked, 2 suspended (the Token Status List values, §Status Types Values).
     Column("status", SmallInteger, nullable=False),

@@ -50,11 +50,6 @@ def upgrade() -> None:
         sa.Column("created_at_ms", sa.BigInteger, nullable=False),
         sa.Column("status_changed_at_ms", sa.BigInteger, nullable=True),
         sa.PrimaryKeyConstraint("id", name="pk_credential_records"),
-        sa.ForeignKeyConstraint(
-            ["status_list_id"],
-            ["status_lists.id"],
-            name="fk_credential_records_status_list_id_status_lists",
-        ),
         sa.UniqueConstraint(
             "status_list_id",
             "status_index",
