@@ -161,7 +161,11 @@ async def test_hsts_is_sent_in_prod_only(settings, engine, client) -> None:
     from sceau.web.app import create_app
 
     assert "strict-transport-security" not in (await client.get("/healthz")).headers
-    prod = create_app(msgspec.structs.replace(settings, environment="prod"), engine=engine)
+    from sceau.keys.kek import new_kek_text
+
+    # Prod refuses to start without SCEAU_KEK (signing keys at rest).
+    prod_settings = msgspec.structs.replace(settings, environment="prod", kek=new_kek_text())
+    prod = create_app(prod_settings, engine=engine)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=prod), base_url="http://t") as h:
         r = await h.get("/healthz")
     assert r.headers["strict-transport-security"].startswith("max-age=")
