@@ -21,7 +21,12 @@ from typing import Any, Final
 from cryptography import x509
 
 from sceau.core.dcql import HolderCredential
-from sceau.core.dids import resolve_verification_method, split_did_url
+from sceau.core.dids import (
+    public_key_from_did_jwk,
+    public_key_from_did_key,
+    resolve_verification_method,
+    split_did_url,
+)
 from sceau.core.errors import InvalidInput, SceauError, VerificationFailed
 from sceau.core.jose import PublicKey, decode_compact_unverified, public_key_from_jwk
 from sceau.core.sdjwt import X5cIssuerResolver, verify_sd_jwt_vc
@@ -198,16 +203,13 @@ class _TrustIndex:
             if kid is None and len(keys) == 1:
                 return next(iter(keys.values()))
         for did in self.dids(issuer):
-            if did.startswith(("did:key:", "did:jwk:")):
-                from sceau.core.dids import resolve_local  # did:key/jwk: no I/O
-
-                doc = resolve_local(did)
-                methods = doc.get("verificationMethod", [])
-                for method in methods if isinstance(methods, list) else []:
-                    if kid is None or method.get("id") == kid or kid == f"#{method.get('id')}":
-                        jwk = method.get("publicKeyJwk")
-                        if isinstance(jwk, dict):
-                            return public_key_from_jwk(jwk)
+            # did:key / did:jwk carry their one key: no resolution, no I/O.
+            if kid is not None and (not isinstance(kid, str) or kid.split("#", 1)[0] != did):
+                continue
+            if did.startswith("did:key:"):
+                return public_key_from_did_key(did)
+            if did.startswith("did:jwk:"):
+                return public_key_from_did_jwk(did)
         raise _reject("untrusted_issuer", "no trusted key for this issuer and kid")
 
 
