@@ -61,16 +61,25 @@ def _serve(request: Request[Any, Any, Any], published: PublishedList) -> Respons
 
 
 def _wants_vc_jwt(request: Request[Any, Any, Any]) -> bool:
-    """``application/vc+jwt`` only when asked for ahead of the Data Integrity form."""
-    accept = request.headers.get("accept", "").lower()
-    jwt_at = accept.find("application/vc+jwt")
-    if jwt_at < 0:
-        return False
-    di_at = min(
-        (i for i in (accept.find("application/vc,"), accept.find("application/vc;")) if i >= 0),
-        default=accept.find("application/vc") if accept.endswith("application/vc") else -1,
-    )
-    return di_at < 0 or jwt_at < di_at
+    """``application/vc+jwt`` only when ``Accept`` ranks it above ``application/vc``.
+
+    Data Integrity (``application/vc``) is the default and wins ties.
+    """
+    ranks: dict[str, float] = {}
+    for part in request.headers.get("accept", "")[:1024].split(","):
+        media, *params = (p.strip() for p in part.split(";"))
+        q = 1.0
+        for param in params:
+            name, _, value = param.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    q = float(value)
+                except ValueError:
+                    q = 0.0
+        media = media.lower()
+        ranks[media] = max(ranks.get(media, 0.0), q)
+    jwt = ranks.get("application/vc+jwt", 0.0)
+    return jwt > 0 and jwt > ranks.get("application/vc", 0.0)
 
 
 @get(

@@ -147,3 +147,23 @@ async def test_vc_api_update_status_maps_to_revoke_suspend_unsuspend(
         msgspec.json.decode(revocation_list.content)["credentialSubject"]["encodedList"]
     )
     assert bits.get(allocation.index) == 1
+
+
+@pytest.mark.parametrize(
+    ("accept", "media_type"),
+    [
+        ("", "application/vc"),
+        ("application/vc+jwt, application/vc", "application/vc"),
+        ("application/vc;q=0.5, application/vc+jwt", "application/vc+jwt"),
+        ("application/vc+jwt;q=0", "application/vc"),
+    ],
+)
+async def test_bitstring_credential_media_type_follows_accept_preferences(
+    status_app, tenant_a, accept, media_type
+) -> None:
+    _, allocation = await issue_record(status_app.service, tenant_a.slug, "vc")
+    url = allocation.credential_status[1]["statusListCredential"]
+    response = await fetch_vc(status_app, url, accept)
+    assert response.status_code == 200
+    assert response.headers["content-type"].split(";")[0] == media_type
+    assert response.headers["vary"] == "Accept"
