@@ -215,6 +215,11 @@ async def respond(
     uri = _path(request.payload["response_uri"])
     if request.payload["response_mode"] == "direct_post.jwt":
         jwk = request.payload["client_metadata"]["jwks"]["keys"][0]
+        if jwk.get("alg") != "ECDH-ES":
+            raise RequestRejectedByWallet("response encryption key is not for ECDH-ES")
+        # §8.3 requires `alg` in the JWK, but core.jose.public_key_from_jwk only admits signing
+        # algorithms there: pass the key without `alg`/`use` (kid kept for the JWE header).
+        jwk = {k: v for k, v in jwk.items() if k not in ("alg", "use")}
         enc = request.payload["client_metadata"]["encrypted_response_enc_values_supported"][0]
         jwe = jwe_encrypt_ecdh_es(json.dumps(payload).encode(), jwk, enc=enc)
         return await http.post(uri, data={"response": jwe})
