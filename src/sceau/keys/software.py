@@ -7,7 +7,7 @@ only ever decrypted into a :class:`sceau.core.jose.SoftwareSigner` held in proce
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Final, cast
+from typing import Any, Final
 
 from cryptography.hazmat.primitives import serialization
 
@@ -72,5 +72,4 @@ class SoftwareKeyBackend:
         # The row's kid must be this key's thumbprint: a swapped public JWK is caught here.
         if jwk_thumbprint(public_jwk(key)) != kid:
             raise SealedKeyInvalid("sealed key does not match its kid", kid=kid)
-        # cast: core's Signer declares plain attributes, SoftwareSigner is frozen (read-only).
-        return cast(Signer, SoftwareSigner(key, algorithm=algorithm, key_id=kid))
+        return SoftwareSigner(key, algorithm=algorithm, key_id=kid)

@@ -42,8 +42,12 @@ class Signer(Protocol):
     ``sign`` returns the JOSE form of the signature (raw ``r || s`` for ECDSA, RFC 7518 §3.4).
     """
 
-    key_id: str | None
-    algorithm: str
+    # Read-only members, so frozen dataclasses and HSM/KMS adapters satisfy the protocol.
+    @property
+    def key_id(self) -> str | None: ...
+
+    @property
+    def algorithm(self) -> str: ...
 
     async def sign(self, message: bytes) -> bytes: ...
 
