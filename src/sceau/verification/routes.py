@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Final
 
-from litestar import Request, get, post, put
+from litestar import Request, Response, get, post, put
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_200_OK
@@ -75,9 +75,11 @@ async def verify_credential(
     data: JSONBody[VerifyCredentialRequest],
     principal: NamedDependency[Principal],
     verification: NamedDependency[VerificationService],
-) -> VerifyResponse:
+) -> Response[VerifyResponse]:
     authorize(principal, tenant, VERIFY_ROLES)
-    return await verification.verify_credential(tenant, data)
+    result = await verification.verify_credential(tenant, data)
+    # 200 when verified; 400 with the same result body otherwise (VC API OpenAPI responses).
+    return Response(result, status_code=HTTP_200_OK if result.verified else 400)
 
 
 @post(
@@ -92,9 +94,11 @@ async def verify_presentation(
     data: JSONBody[VerifyPresentationRequest],
     principal: NamedDependency[Principal],
     verification: NamedDependency[VerificationService],
-) -> VerifyResponse:
+) -> Response[VerifyResponse]:
     authorize(principal, tenant, VERIFY_ROLES)
-    return await verification.verify_presentation(tenant, data)
+    result = await verification.verify_presentation(tenant, data)
+    # 200 when verified; 400 with the same result body otherwise (VC API OpenAPI responses).
+    return Response(result, status_code=HTTP_200_OK if result.verified else 400)
 
 
 ROUTES: list[ControllerRouterHandler] = [

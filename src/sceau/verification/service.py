@@ -43,7 +43,7 @@ from sceau.verification.status import StatusListCache, StatusListFetcher
 
 __all__ = ["KeysPort", "VerificationService", "VerifierNotConfigured"]
 
-PROBLEM_PREFIX = "https://w3id.org/vc/status-list#"  # unused by VC API clients; codes follow
+STATUS_WARNINGS = frozenset({"revoked", "suspended", "status_unavailable"})
 CHECKS_CREDENTIAL = ["proof", "issuer", "validity", "status"]
 CHECKS_PRESENTATION = ["proof", "challenge", "domain", "holder", *CHECKS_CREDENTIAL]
 
@@ -270,22 +270,27 @@ class VerificationService:
         if not isinstance(until, str):
             exp = doc.get("exp")
             if type(exp) is int and exp <= self._clock():
-                return [Problem("https://www.w3.org/TR/vc-data-model#validity-period", "expired")]
+                return [_problem("expired")]
             return []
         try:
             end = parse_datetime_stamp(until).timestamp()
         except (SceauError, ValueError):
             return []
         if end <= self._clock():
-            return [Problem("https://www.w3.org/TR/vc-data-model#validity-period", "expired")]
+            return [_problem("expired")]
         return []
 
     async def verify_credential(self, tenant: str, data: VerifyCredentialRequest) -> VerifyResponse:
-        """VC API ``POST /credentials/verify``: expiry is a warning, every other failure an
-        error (VC API §"Verify Credential")."""
+        """VC API ``POST /credentials/verify``. VC API §"Verification Errors vs. Warnings":
+        validity period and status problems are warnings (``verified`` stays true); proof,
+        issuer trust and data model problems are errors."""
         _, engine = await self.engine_for(tenant)
         try:
             verified = await engine.verify_any_credential(data.verifiableCredential)
+        except VerificationRejected as exc:
+            if exc.code in STATUS_WARNINGS:  # status is the last check: all others passed
+                return VerifyResponse(True, list(CHECKS_CREDENTIAL), [_problem(exc.code)], [])
+            return _failed(exc, CHECKS_CREDENTIAL)
         except SceauError as exc:
             return _failed(exc, CHECKS_CREDENTIAL)
         checks = list(CHECKS_CREDENTIAL if verified.status_checked else CHECKS_CREDENTIAL[:-1])
@@ -323,9 +328,12 @@ class VerificationService:
         return VerifyResponse(True, list(CHECKS_PRESENTATION), [], [])
 
 
+def _problem(code: str) -> Problem:
+    return Problem(f"urn:sceau:verification:{code}", code)
+
+
 def _failed(exc: SceauError, checks: list[str]) -> VerifyResponse:
-    code = exc.code if isinstance(exc, VerificationRejected) else exc.code
-    return VerifyResponse(False, checks, [], [Problem(f"urn:sceau:verification:{code}", code)])
+    return VerifyResponse(False, checks, [], [_problem(exc.code)])
 
 
 def build_verification_service(
