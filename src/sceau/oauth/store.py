@@ -11,10 +11,12 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from sceau.oauth.tables import oauth_dpop_jtis
 
 
-def insert_once(conn: AsyncConnection, table: Any, values: dict[str, Any]) -> Any:
+def insert_once(
+    conn: AsyncConnection, table: Any, values: dict[str, Any] | list[dict[str, Any]]
+) -> Any:
     """``INSERT ... ON CONFLICT DO NOTHING`` for PostgreSQL and SQLite (no aborted transaction)."""
     dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    return dialect.insert(table).values(**values).on_conflict_do_nothing()
+    return dialect.insert(table).values(values).on_conflict_do_nothing()
 
 
 async def remember_jti(conn: AsyncConnection, *, jkt: str, jti: str, expires_at_ms: int) -> bool:

@@ -35,6 +35,7 @@ from sceau.oauth.tokens import new_token, token_hash
 from sceau.oid4vci import store
 from sceau.oid4vci.config import Oid4vciConfig
 from sceau.oid4vci.models import OfferCreate, OfferCreated
+from sceau.oid4vci.nonces import check_c_nonce, mint_c_nonce
 from sceau.oid4vci.proofs import KeyProof, verify_jwt_proof
 from sceau.oid4vci.requests import (
     ResponseEncryption,
@@ -111,6 +112,7 @@ class Oid4vciService:
         self.clock = clock
         self.token_factory = token_factory
         self.pin_factory = pin_factory
+        self._nonce_key_cache: bytes | None = None
 
     # -- identifiers -----------------------------------------------------------------------
     def issuer_id(self, tenant: str) -> str:
@@ -267,35 +269,16 @@ class Oid4vciService:
         async with self.engine.begin() as conn:
             if proof is not None:
                 await self._remember(conn, proof)
-            offer = await store.offer_by_code_hash(conn, tenant, token_hash(code))
-            if (
-                offer is None
-                or offer.used_at_ms is not None
-                or offer.locked_at_ms is not None
-                or offer.expires_at_ms <= now_ms
-            ):
-                raise OAuthError("invalid_grant")
-            if offer.tx_code_hash is None:
-                if pin is not None:  # §6.3: a tx_code that was not expected
-                    raise OAuthError("invalid_request")
+            offer = None
+            if pin is None:
+                offer = await store.redeem_offer_without_tx_code(
+                    conn, tenant, token_hash(code), now_ms
+                )
+            if offer is None:
+                offer = await self._redeem_checked(conn, tenant, code, pin, now_ms)
+            if offer is None:
+                failure = OAuthError("invalid_grant")  # wrong tx_code: committed, then raised
             else:
-                if pin is None:  # §6.3: the expected tx_code is missing
-                    raise OAuthError("invalid_request")
-                if offer.retry_after_ms is not None and now_ms < offer.retry_after_ms:
-                    raise OAuthError("invalid_grant")  # §13.6.3: rate limit after a wrong code
-                expected = _sha256(offer.tx_code_salt + pin)
-                if not hmac.compare_digest(expected, offer.tx_code_hash):
-                    await store.record_failed_tx_code(
-                        conn,
-                        offer.id,
-                        now_ms=now_ms,
-                        max_attempts=config.tx_code_max_attempts,
-                        backoff_ms=config.tx_code_backoff_s * 1000,
-                    )
-                    failure = OAuthError("invalid_grant")  # committed below, then raised
-            if failure is None:
-                if not await store.redeem_offer(conn, offer.id, now_ms):
-                    raise OAuthError("invalid_grant")  # lost a race: single use (§4.1.1)
                 await store.insert_access_token(
                     conn,
                     {
@@ -321,17 +304,60 @@ class Oid4vciService:
         }
         return ProtocolResponse(200, _json(body))
 
+    async def _redeem_checked(
+        self, conn: AsyncConnection, tenant: str, code: str, pin: str | None, now_ms: int
+    ) -> Any:
+        """The slow path with precise errors (§6.3) and tx_code checks (§13.6.3).
+
+        Returns the redeemed offer, or None after recording a wrong tx_code (the caller commits
+        that count before answering ``invalid_grant``).
+        """
+        config = self.config
+        offer = await store.offer_by_code_hash(conn, tenant, token_hash(code))
+        if (
+            offer is None
+            or offer.used_at_ms is not None
+            or offer.locked_at_ms is not None
+            or offer.expires_at_ms <= now_ms
+        ):
+            raise OAuthError("invalid_grant")
+        if offer.tx_code_hash is None:
+            if pin is not None:  # §6.3: a tx_code that was not expected
+                raise OAuthError("invalid_request")
+        else:
+            if pin is None:  # §6.3: the expected tx_code is missing
+                raise OAuthError("invalid_request")
+            if offer.retry_after_ms is not None and now_ms < offer.retry_after_ms:
+                raise OAuthError("invalid_grant")  # §13.6.3: rate limit after a wrong code
+            expected = _sha256(offer.tx_code_salt + pin)
+            if not hmac.compare_digest(expected, offer.tx_code_hash):
+                await store.record_failed_tx_code(
+                    conn,
+                    offer.id,
+                    now_ms=now_ms,
+                    max_attempts=config.tx_code_max_attempts,
+                    backoff_ms=config.tx_code_backoff_s * 1000,
+                )
+                return None
+        if not await store.redeem_offer(conn, offer.id, now_ms):
+            raise OAuthError("invalid_grant")  # lost a race: single use (§4.1.1)
+        return offer
+
     # -- nonce endpoint (§7) ---------------------------------------------------------------
+    async def _nonce_key(self) -> bytes:
+        if self._nonce_key_cache is None:
+            async with self.engine.begin() as conn:
+                self._nonce_key_cache = await store.nonce_key(
+                    conn, secrets.token_bytes(32), int(self.clock() * 1000)
+                )
+        return self._nonce_key_cache
+
     async def nonce(self, tenant: str) -> ProtocolResponse:
-        nonce = self._token(24)
-        now_ms = int(self.clock() * 1000)
-        async with self.engine.begin() as conn:
-            await store.insert_c_nonce(
-                conn,
-                nonce=nonce,
-                tenant=tenant,
-                expires_at_ms=now_ms + self.config.c_nonce_ttl_s * 1000,
-            )
+        """A fresh c_nonce (§7.2), minted without a database write (see ``nonces.py``)."""
+        if len(tenant) > 63:
+            raise OAuthError("invalid_request")
+        expires_at_ms = int(self.clock() * 1000) + self.config.c_nonce_ttl_s * 1000
+        nonce = mint_c_nonce(await self._nonce_key(), tenant, expires_at_ms)
         return ProtocolResponse(200, _json({"c_nonce": nonce}))
 
     # -- protected resources: credential, deferred, notification ---------------------------
@@ -465,6 +491,20 @@ class Oid4vciService:
             record_ids.append(issued.record_id)
         return credentials, record_ids
 
+    async def _use_nonces(
+        self, conn: AsyncConnection, tenant: str, proofs: list[KeyProof], now_ms: int, key: bytes
+    ) -> None:
+        """Each proof's nonce must be a live c_nonce of this tenant, not used before (F.1)."""
+        nonces: dict[str, int] = {}
+        for proof in proofs:
+            expires_at_ms = check_c_nonce(key, tenant, proof.nonce, now_ms)
+            if expires_at_ms is None:
+                raise OAuthError("invalid_nonce")
+            nonces[proof.nonce] = expires_at_ms
+        # Proofs of one batch may share a nonce; across requests a nonce works once.
+        if not await store.use_c_nonces(conn, tenant, nonces):
+            raise OAuthError("invalid_nonce")
+
     async def credential(
         self, tenant: str, authorization: str | None, dpop: str | None, body: bytes
     ) -> ProtocolResponse:
@@ -474,6 +514,8 @@ class Oid4vciService:
             body, max_bytes=config.max_request_bytes, max_proofs=config.max_batch_size
         )
         now_ms = int(self.clock() * 1000)
+        # Before the transaction: the first load may write the key in a transaction of its own.
+        nonce_key = await self._nonce_key()
         async with self.engine.begin() as conn:
             caller = await self._caller(conn, tenant, access_token, proof)
             try:
@@ -490,10 +532,7 @@ class Oid4vciService:
             if len(request.proofs) > max(1, int(credential_type.batch_size)):
                 raise OAuthError("invalid_credential_request")
             key_proofs = self._verify_proofs(tenant, request.proofs)
-            if not await store.consume_c_nonces(
-                conn, tenant, {p.nonce for p in key_proofs}, now_ms
-            ):
-                raise OAuthError("invalid_nonce")
+            await self._use_nonces(conn, tenant, key_proofs, now_ms, nonce_key)
             claims = caller.claims.get(request.configuration_id, {})
             issuance_id = self._token(16)
             row = {
@@ -527,10 +566,9 @@ class Oid4vciService:
                     # request must not issue again; a batch is how to get several). Claimed
                     # before signing, so a refused request costs no signature.
                     raise OAuthError("credential_request_denied")
-                credentials, record_ids = await self._issue_all(
+                credentials, _ = await self._issue_all(
                     conn, tenant, credential_type, claims, holder_jwks
                 )
-                await store.set_issued(conn, issuance_id, record_ids)
                 body_out = {"credentials": credentials, "notification_id": issuance_id}
                 status = 200
         # Committed: the records exist, so the credentials may leave (sign → persist → return).

@@ -17,6 +17,7 @@ from sceau.oid4vci.tables import (
     oid4vci_access_tokens,
     oid4vci_c_nonces,
     oid4vci_issuances,
+    oid4vci_nonce_keys,
     oid4vci_offers,
 )
 
@@ -86,6 +87,27 @@ async def redeem_offer(conn: AsyncConnection, offer_id: str, now_ms: int) -> boo
     return result.rowcount == 1
 
 
+async def redeem_offer_without_tx_code(
+    conn: AsyncConnection, tenant: str, code_hash: str, now_ms: int
+) -> Any:
+    """The hot path: redeem a live offer that needs no tx_code in one statement; its row or None."""
+    c = oid4vci_offers.c
+    result = await conn.execute(
+        update(oid4vci_offers)
+        .where(
+            c.code_hash == code_hash,
+            c.tenant == tenant,
+            c.tx_code_hash.is_(None),
+            c.used_at_ms.is_(None),
+            c.locked_at_ms.is_(None),
+            c.expires_at_ms > now_ms,
+        )
+        .values(used_at_ms=now_ms, offer=None)
+        .returning(c.id, c.configuration_ids)
+    )
+    return result.one_or_none()
+
+
 async def insert_access_token(conn: AsyncConnection, values: dict[str, Any]) -> None:
     await conn.execute(oid4vci_access_tokens.insert().values(**values))
 
@@ -113,26 +135,20 @@ async def access_token(conn: AsyncConnection, tenant: str, token_hash: str) -> A
     return (await conn.execute(query)).one_or_none()
 
 
-async def insert_c_nonce(
-    conn: AsyncConnection, *, nonce: str, tenant: str, expires_at_ms: int
-) -> None:
+async def nonce_key(conn: AsyncConnection, secret: bytes, now_ms: int) -> bytes:
+    """The shared c_nonce HMAC key: the stored one, or ``secret`` if this call stored it first."""
     await conn.execute(
-        oid4vci_c_nonces.insert().values(nonce=nonce, tenant=tenant, expires_at_ms=expires_at_ms)
+        insert_once(conn, oid4vci_nonce_keys, {"id": 1, "secret": secret, "created_at_ms": now_ms})
     )
+    row = (await conn.execute(select(oid4vci_nonce_keys.c.secret))).one()
+    return bytes(row.secret)
 
 
-async def consume_c_nonces(
-    conn: AsyncConnection, tenant: str, nonces: set[str], now_ms: int
-) -> bool:
-    """Delete the nonces; ``True`` only if every one existed, was live and is now consumed."""
-    result = await conn.execute(
-        delete(oid4vci_c_nonces).where(
-            oid4vci_c_nonces.c.nonce.in_(sorted(nonces)),
-            oid4vci_c_nonces.c.tenant == tenant,
-            oid4vci_c_nonces.c.expires_at_ms > now_ms,
-        )
-    )
-    return result.rowcount == len(nonces)
+async def use_c_nonces(conn: AsyncConnection, tenant: str, nonces: dict[str, int]) -> bool:
+    """Record the nonces (→ expiry ms) as used; ``True`` only if none was used before."""
+    rows = [{"nonce": n, "tenant": tenant, "expires_at_ms": e} for n, e in sorted(nonces.items())]
+    result = await conn.execute(insert_once(conn, oid4vci_c_nonces, rows))
+    return result.rowcount == len(rows)
 
 
 async def claim_issuance(conn: AsyncConnection, values: dict[str, Any]) -> bool:

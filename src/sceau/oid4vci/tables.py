@@ -6,7 +6,17 @@ are stored as SHA-256 hashes only.
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, BigInteger, Column, Index, Integer, String, Table, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Table,
+    UniqueConstraint,
+)
 
 from sceau.db.metadata import metadata
 
@@ -48,6 +58,7 @@ oid4vci_access_tokens = Table(
     Index("ix_oid4vci_access_tokens_expires_at_ms", "expires_at_ms"),
 )
 
+# c_nonces accepted by the Credential Endpoint, kept until they expire (one-time use).
 oid4vci_c_nonces = Table(
     "oid4vci_c_nonces",
     metadata,
@@ -77,4 +88,14 @@ oid4vci_issuances = Table(
     Column("created_at_ms", BigInteger, nullable=False),
     Column("expires_at_ms", BigInteger, nullable=False),
     UniqueConstraint("token_hash", "configuration_id"),
+)
+
+# The HMAC key of stateless c_nonces (one row, id = 1), created by the first app server that needs
+# it and shared by all of them.
+oid4vci_nonce_keys = Table(
+    "oid4vci_nonce_keys",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("secret", LargeBinary(32), nullable=False),
+    Column("created_at_ms", BigInteger, nullable=False),
 )

@@ -1,4 +1,4 @@
-"""oid4vci: offers, access tokens, c_nonces, issuances (notification / deferred), DPoP jtis.
+"""oid4vci: offers, access tokens, used c_nonces and their key, issuances (notification / deferred), DPoP jtis.
 
 Revision ID: 0005_oid4vci
 Revises: 0004_status_lists
@@ -81,6 +81,13 @@ def upgrade() -> None:
         ),
     )
     op.create_table(
+        "oid4vci_nonce_keys",
+        sa.Column("id", sa.Integer, nullable=False, autoincrement=False),
+        sa.Column("secret", sa.LargeBinary(32), nullable=False),
+        sa.Column("created_at_ms", sa.BigInteger, nullable=False),
+        sa.PrimaryKeyConstraint("id", name="pk_oid4vci_nonce_keys"),
+    )
+    op.create_table(
         "oauth_dpop_jtis",
         sa.Column("jkt", sa.String(64), nullable=False),
         sa.Column("jti", sa.String(256), nullable=False),
@@ -92,6 +99,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("oauth_dpop_jtis")
+    op.drop_table("oid4vci_nonce_keys")
     op.drop_table("oid4vci_issuances")
     op.drop_table("oid4vci_c_nonces")
     op.drop_table("oid4vci_access_tokens")
