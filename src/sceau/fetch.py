@@ -46,7 +46,7 @@ class FetchError(SceauError):
 
 @dataclass(frozen=True)
 class FetchPolicy:
-    """Limits of outbound requests. ``allow_insecure`` (http, loopback/private) is dev/tests only."""
+    """Limits of outbound requests; ``allow_insecure`` (http, private addresses) is dev only."""
 
     allow_insecure: bool = False
     max_redirects: int = 3
@@ -175,9 +175,12 @@ class SafeFetcher:
                 client.stream("GET", pinned, headers=headers, extensions=extensions) as response,
             ):
                 declared = response.headers.get("content-length")
-                if declared is not None and declared.isdigit():
-                    if int(declared) > self.policy.max_bytes:
-                        raise InputTooLarge("response too large", code="fetch_too_large")
+                if (
+                    declared is not None
+                    and declared.isdigit()
+                    and (int(declared) > self.policy.max_bytes)
+                ):
+                    raise InputTooLarge("response too large", code="fetch_too_large")
                 chunks: list[bytes] = []
                 size = 0
                 async for chunk in response.aiter_bytes():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -16,7 +17,7 @@ pytestmark = pytest.mark.anyio
 
 
 class _Handler(BaseHTTPRequestHandler):
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         if self.path.startswith("/redirect/"):
             n = int(self.path.rsplit("/", 1)[1])
             self.send_response(302)
@@ -40,10 +41,8 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_response(200)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
-        try:
+        with contextlib.suppress(BrokenPipeError):  # the client gave up (deadline test)
             self.wfile.write(body)
-        except BrokenPipeError:
-            pass  # the client gave up (deadline test)
 
     def log_message(self, *args: Any) -> None:
         pass
@@ -69,8 +68,17 @@ async def test_http_is_refused_by_default() -> None:
 
 
 @pytest.mark.parametrize(
-    "address", ["127.0.0.1", "10.0.0.5", "192.168.1.1", "169.254.169.254", "::1", "fc00::1",
-                "::ffff:127.0.0.1", "0.0.0.0"]
+    "address",
+    [
+        "127.0.0.1",
+        "10.0.0.5",
+        "192.168.1.1",
+        "169.254.169.254",
+        "::1",
+        "fc00::1",
+        "::ffff:127.0.0.1",
+        "0.0.0.0",
+    ],
 )
 async def test_names_resolving_to_non_global_addresses_are_refused(address: str) -> None:
     async def resolve(host: str, port: int) -> list[str]:

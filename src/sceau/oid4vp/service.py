@@ -14,7 +14,7 @@ import hmac
 import secrets
 import time
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, Final
+from typing import Any, Final, Literal, cast
 from urllib.parse import quote, urlencode, urlsplit
 
 import msgspec
@@ -223,7 +223,9 @@ class PresentationService:
             )
         request_uri = self.request_uri(tenant, request_id)
         # §5.10: request_uri_method=post lets the wallet send wallet_nonce and its metadata.
-        method = "post" if config.client_id_prefix != "redirect_uri" else "get"
+        method: Literal["get", "post"] = (
+            "post" if config.client_id_prefix != "redirect_uri" else "get"
+        )
         params = {"client_id": config.client_id, "request_uri": request_uri}
         if method == "post":
             params["request_uri_method"] = "post"
@@ -346,9 +348,10 @@ class PresentationService:
             if not state:
                 raise OAuthError("invalid_request", status=400)
             async with self._db.connect() as conn:
-                row = await store.find_by_state(conn, tenant, state)
-            if row is None:
+                found = await store.find_by_state(conn, tenant, state)
+            if found is None:
                 raise OAuthError("invalid_request", status=400)
+            row = found
             if row["response_mode"] != "direct_post":
                 raise OAuthError("invalid_request", status=400)  # must come encrypted
             payload = dict(form)
@@ -368,8 +371,8 @@ class PresentationService:
         try:
             outcome, released = await self._verify_vp_token(tenant, row, payload.get("vp_token"))
         except SceauError as exc:
-            reason = exc.code if isinstance(exc, VerificationRejected) else exc.code
-            await self._complete(row, "rejected", [reason], [], None)
+            # Engine rejections carry their reason; other core errors their precise code.
+            await self._complete(row, "rejected", [exc.code], [], None)
         else:
             sealed = jwe_encrypt_ecdh_es(
                 msgspec.json.encode(released), row["result_jwk"], enc="A256GCM"
@@ -546,10 +549,9 @@ class PresentationService:
             if sealed is not None:
                 _, plaintext = jwe_decrypt(sealed, result_private_key(secret))
                 claims = msgspec.json.decode(plaintext)
-        status = row["status"] if row["status"] != "processing" else "pending"
         return PresentationResult(
             id=row["id"],
-            status=status,
+            status=_public_status(row["status"]),
             reasons=list(row["reasons"] or []),
             outcome=list(row["outcome"] or []),
             claims=claims,
@@ -575,11 +577,15 @@ def _private_jwk(key: Any, *, kid: str) -> dict[str, Any]:
     return jwk
 
 
+def _public_status(status: str) -> Literal["pending", "verified", "rejected"]:
+    # "processing" (a response being verified) is still pending for everyone outside.
+    return "pending" if status == "processing" else cast(Any, status)
+
+
 def _status(row: Mapping[str, Any]) -> PresentationRequestStatus:
-    status = row["status"] if row["status"] != "processing" else "pending"
     return PresentationRequestStatus(
         id=row["id"],
-        status=status,
+        status=_public_status(row["status"]),
         purpose=row["purpose"],
         response_mode=row["response_mode"],
         reasons=list(row["reasons"] or []),

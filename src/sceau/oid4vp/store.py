@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import and_, select, update
-from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from sceau.oid4vp.tables import presentation_requests as t
@@ -15,21 +14,16 @@ async def insert(conn: AsyncConnection, values: dict[str, Any]) -> None:
     await conn.execute(t.insert().values(**values))
 
 
-async def get(conn: AsyncConnection, tenant: str, request_id: str) -> RowMapping | None:
-    row = (
-        (await conn.execute(select(t).where(and_(t.c.id == request_id, t.c.tenant == tenant))))
-        .mappings()
-        .first()
-    )
-    return row
+async def get(conn: AsyncConnection, tenant: str, request_id: str) -> dict[str, Any] | None:
+    query = select(t).where(and_(t.c.id == request_id, t.c.tenant == tenant))
+    row = (await conn.execute(query)).mappings().first()
+    return None if row is None else dict(row)
 
 
-async def find_by_state(conn: AsyncConnection, tenant: str, state: str) -> RowMapping | None:
-    return (
-        (await conn.execute(select(t).where(and_(t.c.state == state, t.c.tenant == tenant))))
-        .mappings()
-        .first()
-    )
+async def find_by_state(conn: AsyncConnection, tenant: str, state: str) -> dict[str, Any] | None:
+    query = select(t).where(and_(t.c.state == state, t.c.tenant == tenant))
+    row = (await conn.execute(query)).mappings().first()
+    return None if row is None else dict(row)
 
 
 async def claim_pending(conn: AsyncConnection, request_id: str) -> bool:

@@ -19,6 +19,7 @@ from datetime import datetime
 from typing import Any, Final
 
 from cryptography import x509
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 
 from sceau.core.dcql import HolderCredential
 from sceau.core.dids import (
@@ -213,6 +214,15 @@ class _TrustIndex:
         raise _reject("untrusted_issuer", "no trusted key for this issuer and kid")
 
 
+DataIntegrityKey = ec.EllipticCurvePublicKey | ed25519.Ed25519PublicKey
+
+
+def _di_key(key: PublicKey) -> DataIntegrityKey:
+    if not isinstance(key, (ec.EllipticCurvePublicKey, ed25519.Ed25519PublicKey)):
+        raise _reject("algorithm_not_accepted", "Data Integrity needs an EC or Ed25519 key")
+    return key
+
+
 class _PolicyResolver:
     """Data Integrity verification methods: issuers' from the trust policy (``assertionMethod``),
     holders' from their did:key / did:jwk (``authentication``)."""
@@ -220,7 +230,10 @@ class _PolicyResolver:
     def __init__(self, trust: _TrustIndex) -> None:
         self._trust = trust
 
-    async def resolve(self, method_id: str, purpose: str) -> PublicKey:
+    async def resolve(self, method_id: str, purpose: str) -> DataIntegrityKey:
+        return _di_key(await self._resolve(method_id, purpose))
+
+    async def _resolve(self, method_id: str, purpose: str) -> PublicKey:
         controller = method_id.split("#", 1)[0]
         if purpose == "authentication":
             return await resolve_verification_method(method_id, relationship="authentication")

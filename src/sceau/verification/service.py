@@ -176,7 +176,9 @@ class VerificationService:
             host = data.client_id or urlsplit(self.public_url).hostname or ""
             signer = await self._keys.get_signer(tenant, "ES256")
             kid = signer.key_id
-            key = await self._keys.verification_key(tenant, signer.key_id)
+            if kid is None:
+                raise InvalidVerifierConfig("the tenant's signing key has no kid")
+            key = await self._keys.verification_key(tenant, kid)
             if data.x509_chain_pem:
                 chain = list(data.x509_chain_pem)
                 try:

@@ -103,7 +103,7 @@ class StatusListCache:
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         self._inflight[url] = future
         try:
-            value, ttl = await self._load(url, accept, verify)
+            value, _ttl = await self._load(url, accept, verify)
             future.set_result(value)
             return value
         except BaseException as exc:

@@ -89,9 +89,7 @@ async def resolve_request(
         raise RequestRejectedByWallet("request object typ")
     prefix = client_id.split(":", 1)[0]
     if prefix == "x509_san_dns":
-        chain = [
-            x509.load_der_x509_certificate(base64.b64decode(c)) for c in header.get("x5c", [])
-        ]
+        chain = [x509.load_der_x509_certificate(base64.b64decode(c)) for c in header.get("x5c", [])]
         if not chain or x509_anchor is None:
             raise RequestRejectedByWallet("no x5c or no trust anchor")
         store = x509v.Store([x509_anchor])
@@ -223,6 +221,4 @@ async def respond(
         enc = request.payload["client_metadata"]["encrypted_response_enc_values_supported"][0]
         jwe = jwe_encrypt_ecdh_es(json.dumps(payload).encode(), jwk, enc=enc)
         return await http.post(uri, data={"response": jwe})
-    return await http.post(
-        uri, data={"vp_token": json.dumps(vp_token), "state": payload["state"]}
-    )
+    return await http.post(uri, data={"vp_token": json.dumps(vp_token), "state": payload["state"]})

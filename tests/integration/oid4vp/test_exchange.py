@@ -12,6 +12,8 @@ import httpx
 import pytest
 from cryptography import x509
 from sqlalchemy import MetaData, select
+from verification.fixtures import configure
+from verification.world import VC_TYPE, VCT, Holder, Issuer
 
 from oid4vp.holder import (
     AuthorizationRequest,
@@ -21,8 +23,6 @@ from oid4vp.holder import (
     sd_jwt_presentation,
     vp_jwt_presentation,
 )
-from verification.fixtures import configure
-from verification.world import VC_TYPE, VCT, Holder, Issuer
 
 pytestmark = pytest.mark.anyio
 
@@ -72,10 +72,14 @@ async def start(
     assert r.status_code == 201, r.text
     created = r.json()
     config = (
-        await client.get(f"/admin/tenants/{tenant.slug}/verifier", headers=auth(tenant.tokens["admin"]))
+        await client.get(
+            f"/admin/tenants/{tenant.slug}/verifier", headers=auth(tenant.tokens["admin"])
+        )
     ).json()
     anchor = x509.load_pem_x509_certificate(config["x509_chain_pem"][-1].encode())
-    request = await resolve_request(client, created["authorization_request_uri"], x509_anchor=anchor)
+    request = await resolve_request(
+        client, created["authorization_request_uri"], x509_anchor=anchor
+    )
     return created, request
 
 
@@ -181,8 +185,12 @@ async def test_decentralized_identifier_client_with_get_request_uri(
     assert (await result(client, created))["status"] == "verified"
 
 
-async def test_redirect_uri_client_gets_an_unsigned_request(client, tenant_a, issuer, holder) -> None:
-    await configure(client, tenant_a.tokens["admin"], tenant_a.slug, [issuer], prefix="redirect_uri")
+async def test_redirect_uri_client_gets_an_unsigned_request(
+    client, tenant_a, issuer, holder
+) -> None:
+    await configure(
+        client, tenant_a.tokens["admin"], tenant_a.slug, [issuer], prefix="redirect_uri"
+    )
     created = (await create_request(client, tenant_a, SD_QUERY)).json()
     request = await resolve_request(client, created["authorization_request_uri"])
     assert request.header["alg"] == "none"
@@ -220,7 +228,10 @@ async def test_kb_jwt_with_other_audience_is_rejected(client, verifier, issuer, 
 async def test_di_presentation_with_other_challenge_or_domain_is_rejected(
     client, verifier, issuer, holder
 ) -> None:
-    for kwargs, reason in (({"challenge": "x"}, "wrong_nonce"), ({"domain": "x"}, "wrong_audience")):
+    for kwargs, reason in (
+        ({"challenge": "x"}, "wrong_nonce"),
+        ({"domain": "x"}, "wrong_audience"),
+    ):
         created, request = await start(client, verifier, w3c_query("ldp_vc"))
         vp = di_presentation(issuer.di_vc(holder), request, holder.did, holder.signer, **kwargs)
         await respond(client, request, {"permit": [vp]})
@@ -305,7 +316,9 @@ async def test_expired_credential_is_rejected(client, verifier, issuer, holder) 
     created, request = await start(client, verifier, SD_QUERY)
     now = int(time.time())
     sd_jwt = issuer.sd_jwt_vc(holder, iat=now - 7200, exp=now - 3600)
-    await respond(client, request, {"pid": [sd_jwt_presentation(sd_jwt, request, holder.kb_signer)]})
+    await respond(
+        client, request, {"pid": [sd_jwt_presentation(sd_jwt, request, holder.kb_signer)]}
+    )
     assert await rejected_with(client, created) == ["expired"]
 
 
@@ -317,7 +330,9 @@ async def test_credential_older_than_the_policy_allows_is_rejected(
     )
     created, request = await start(client, tenant_a, SD_QUERY)
     sd_jwt = issuer.sd_jwt_vc(holder, iat=int(time.time()) - 3600)
-    await respond(client, request, {"pid": [sd_jwt_presentation(sd_jwt, request, holder.kb_signer)]})
+    await respond(
+        client, request, {"pid": [sd_jwt_presentation(sd_jwt, request, holder.kb_signer)]}
+    )
     assert await rejected_with(client, created) == ["credential_too_old"]
 
 
@@ -334,7 +349,9 @@ async def test_query_asking_beyond_the_purpose_is_refused(client, verifier) -> N
     assert r.status_code == 422 and r.json()["code"] == "purpose_not_registered"
 
 
-async def test_response_to_an_expired_request_is_rejected(client, verifier, issuer, holder, app) -> None:
+async def test_response_to_an_expired_request_is_rejected(
+    client, verifier, issuer, holder, app
+) -> None:
     created, request = await start(client, verifier, SD_QUERY, ttl_s=30)
     token = await vp_token_for("dc+sd-jwt", issuer, holder, request)
     service = app.state["presentations"]
@@ -366,7 +383,8 @@ async def test_used_request_cannot_be_fetched_or_answered_again(
 async def test_wallet_refusing_the_request_is_recorded(client, verifier) -> None:
     created, request = await start(client, verifier, SD_QUERY)
     r = await client.post(
-        "/t/tenant-a/oid4vp/response", data={"error": "access_denied", "state": request.payload["state"]}
+        "/t/tenant-a/oid4vp/response",
+        data={"error": "access_denied", "state": request.payload["state"]},
     )
     assert r.status_code == 200
     assert await rejected_with(client, created) == ["wallet:access_denied"]
@@ -393,7 +411,8 @@ async def test_other_tenant_cannot_see_or_answer_a_request(
     )
     assert r.status_code == 400
     r = await client.get(
-        f"/t/{tenant_b.slug}/oid4vp/requests/{created['id']}/result", headers=auth(created["secret"])
+        f"/t/{tenant_b.slug}/oid4vp/requests/{created['id']}/result",
+        headers=auth(created["secret"]),
     )
     assert r.status_code == 403
     assert (await result(client, created))["status"] == "pending"

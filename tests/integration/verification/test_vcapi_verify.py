@@ -6,11 +6,10 @@ from typing import Any
 import httpx
 import pytest
 
-from verification.fixtures import configure
-from verification.world import Holder, Issuer, StatusServer
-
 from sceau.core.jose import sign_compact_sync
 from sceau.core.sdjwt import kb_jwt_payload
+from verification.fixtures import configure
+from verification.world import Holder, Issuer, StatusServer
 
 pytestmark = pytest.mark.anyio
 
@@ -52,7 +51,9 @@ async def test_sd_jwt_vc_credential_verifies(client, verifier, issuer, holder) -
     assert r.json()["verified"] is True, r.text
 
 
-async def test_expired_credential_is_a_warning_not_an_error(client, verifier, issuer, holder) -> None:
+async def test_expired_credential_is_a_warning_not_an_error(
+    client, verifier, issuer, holder
+) -> None:
     vc = issuer.di_vc(holder, valid_until="2025-06-01T00:00:00Z")
     body = (await verify_credential(client, verifier, vc)).json()
     assert body["verified"] is True
@@ -130,15 +131,19 @@ async def test_sd_jwt_presentation_verifies_with_challenge_and_domain(
     vp = _kb(issuer.sd_jwt_vc(holder), holder, "https://rp.example", "n-1")
     r = await client.post(
         f"/t/{verifier.slug}/presentations/verify",
-        json={"verifiablePresentation": vp,
-              "options": {"challenge": "n-1", "domain": "https://rp.example"}},
+        json={
+            "verifiablePresentation": vp,
+            "options": {"challenge": "n-1", "domain": "https://rp.example"},
+        },
         headers=auth(verifier.tokens["verifier"]),
     )
     assert r.json()["verified"] is True, r.text
     r = await client.post(
         f"/t/{verifier.slug}/presentations/verify",
-        json={"verifiablePresentation": vp,
-              "options": {"challenge": "other", "domain": "https://rp.example"}},
+        json={
+            "verifiablePresentation": vp,
+            "options": {"challenge": "other", "domain": "https://rp.example"},
+        },
         headers=auth(verifier.tokens["verifier"]),
     )
     assert r.json()["errors"][0]["title"] == "wrong_nonce"
@@ -149,12 +154,14 @@ async def test_vc_api_verify_needs_a_verifier_key_of_the_tenant(
 ) -> None:
     vc = issuer.di_vc(holder)
     r = await client.post(
-        f"/t/{verifier.slug}/credentials/verify", json={"verifiableCredential": vc},
+        f"/t/{verifier.slug}/credentials/verify",
+        json={"verifiableCredential": vc},
         headers=auth(tenant_b.tokens["verifier"]),
     )
     assert r.status_code == 404 and r.json()["code"] == "tenant_not_found"
     r = await client.post(
-        f"/t/{verifier.slug}/credentials/verify", json={"verifiableCredential": vc},
+        f"/t/{verifier.slug}/credentials/verify",
+        json={"verifiableCredential": vc},
         headers=auth(verifier.tokens["issuer"]),
     )
     assert r.status_code == 403

@@ -40,7 +40,7 @@ class StatusServer:
         server = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 (http.server API)
+            def do_GET(self) -> None:
                 server.hits.append(self.path)
                 found = server.files.get(self.path)
                 if found is None:
@@ -130,40 +130,60 @@ class Issuer:
     async def publish(self, *, ttl: int = 300) -> None:
         now = int(time.time())
         token = await sign_status_list_token(
-            self.token_list, uri=self.tsl_uri, signer=self.jose_signer, now=now, ttl=ttl,
+            self.token_list,
+            uri=self.tsl_uri,
+            signer=self.jose_signer,
+            now=now,
+            ttl=ttl,
             iss=self.iss,
         )
         self.server.files[f"/{self.name}/tsl/1"] = (
-            "application/statuslist+jwt", token.encode(), {}
+            "application/statuslist+jwt",
+            token.encode(),
+            {},
         )
         for purpose, bits, uri in (
             ("revocation", self.revocation, self.rev_uri),
             ("suspension", self.suspension, self.sus_uri),
         ):
             doc = build_status_list_credential(
-                bits, id=uri, issuer=self.did, status_purpose=purpose,
+                bits,
+                id=uri,
+                issuer=self.did,
+                status_purpose=purpose,
                 valid_from="2025-01-01T00:00:00Z",
             )
             signed = add_proof_sync(doc, self.di_signer, cryptosuite="ecdsa-rdfc-2019")
             import json
 
             self.server.files[uri.removeprefix(self.server.url)] = (
-                "application/vc+ld+json", json.dumps(signed).encode(), {"Cache-Control": "max-age=300"}
+                "application/vc+ld+json",
+                json.dumps(signed).encode(),
+                {"Cache-Control": "max-age=300"},
             )
 
     # --- credentials ------------------------------------------------------------------------
 
     def sd_jwt_vc(
-        self, holder: Holder, *, index: int | None = None, iat: int | None = None,
-        exp: int | None = None, with_status: bool = True,
+        self,
+        holder: Holder,
+        *,
+        index: int | None = None,
+        iat: int | None = None,
+        exp: int | None = None,
+        with_status: bool = True,
     ) -> str:
         now = int(time.time())
         idx = self.allocate() if index is None else index
         status = {"status_list": {"idx": idx, "uri": self.tsl_uri}} if with_status else None
         issued = issue_sd_jwt_vc_sync(
             VCT,
-            {SD("given_name"): "Jeanne", SD("family_name"): "Tremblay", SD("age_over_18"): True,
-             SD("address"): {SD("locality"): "Ottawa", SD("region"): "ON"}},
+            {
+                SD("given_name"): "Jeanne",
+                SD("family_name"): "Tremblay",
+                SD("age_over_18"): True,
+                SD("address"): {SD("locality"): "Ottawa", SD("region"): "ON"},
+            },
             self.jose_signer,
             iss=self.iss,
             iat=now if iat is None else iat,
@@ -183,23 +203,33 @@ class Issuer:
             "validUntil": valid_until,
             "credentialSubject": {"id": holder.did, "permitNumber": "P-123", "name": "Jeanne"},
             "credentialStatus": [
-                {"type": "BitstringStatusListEntry", "statusPurpose": "revocation",
-                 "statusListIndex": str(idx), "statusListCredential": self.rev_uri},
-                {"type": "BitstringStatusListEntry", "statusPurpose": "suspension",
-                 "statusListIndex": str(idx), "statusListCredential": self.sus_uri},
+                {
+                    "type": "BitstringStatusListEntry",
+                    "statusPurpose": "revocation",
+                    "statusListIndex": str(idx),
+                    "statusListCredential": self.rev_uri,
+                },
+                {
+                    "type": "BitstringStatusListEntry",
+                    "statusPurpose": "suspension",
+                    "statusListIndex": str(idx),
+                    "statusListCredential": self.sus_uri,
+                },
             ],
         }
 
-    def di_vc(self, holder: Holder, *, index: int | None = None,
-              valid_until: str = "2030-01-01T00:00:00Z") -> dict[str, Any]:
+    def di_vc(
+        self, holder: Holder, *, index: int | None = None, valid_until: str = "2030-01-01T00:00:00Z"
+    ) -> dict[str, Any]:
         idx = self.allocate() if index is None else index
         self._last_index = idx
         return add_proof_sync(
             self._w3c(holder, idx, valid_until), self.di_signer, cryptosuite="ecdsa-rdfc-2019"
         )
 
-    async def vc_jwt(self, holder: Holder, *, index: int | None = None,
-                     valid_until: str = "2030-01-01T00:00:00Z") -> str:
+    async def vc_jwt(
+        self, holder: Holder, *, index: int | None = None, valid_until: str = "2030-01-01T00:00:00Z"
+    ) -> str:
         idx = self.allocate() if index is None else index
         self._last_index = idx
         signer = SoftwareSigner(self.key, "ES256", self.vm)

@@ -52,7 +52,9 @@ async def test_max_age_is_honoured_and_one_fetch_serves_concurrent_callers() -> 
     fetcher = FakeFetcher({"u": Doc(200, {"cache-control": "public, max-age=120"}, b"v1")})
     clock = Clock()
     cache = StatusListCache(fetcher, clock=clock)
-    values = await asyncio.gather(*(cache.get("u", accept="*", verify=verify_plain) for _ in range(10)))
+    values = await asyncio.gather(
+        *(cache.get("u", accept="*", verify=verify_plain) for _ in range(10))
+    )
     assert values == ["v1"] * 10 and fetcher.calls == ["u"]
     clock.t += 119
     await cache.get("u", accept="*", verify=verify_plain)
