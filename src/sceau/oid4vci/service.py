@@ -113,6 +113,7 @@ class Oid4vciService:
         self.token_factory = token_factory
         self.pin_factory = pin_factory
         self._nonce_key_cache: bytes | None = None
+        self._signer_ready_tenants: set[str] = set()
 
     # -- identifiers -----------------------------------------------------------------------
     def issuer_id(self, tenant: str) -> str:
@@ -491,6 +492,19 @@ class Oid4vciService:
             record_ids.append(issued.record_id)
         return credentials, record_ids
 
+    async def _signer_ready(self, tenant: str) -> None:
+        """Make sure the tenant's signing key exists before our transaction writes anything.
+
+        The key store creates a tenant's first key in a transaction of its own; on SQLite that
+        would wait for the write lock our transaction holds. Once per tenant and process.
+        """
+        if tenant in self._signer_ready_tenants or "keys" not in self.services:
+            return
+        await self.services["keys"].get_signer(tenant)
+        if len(self._signer_ready_tenants) > 10_000:
+            self._signer_ready_tenants.clear()
+        self._signer_ready_tenants.add(tenant)
+
     async def _use_nonces(
         self, conn: AsyncConnection, tenant: str, proofs: list[KeyProof], now_ms: int, key: bytes
     ) -> None:
@@ -516,6 +530,7 @@ class Oid4vciService:
         now_ms = int(self.clock() * 1000)
         # Before the transaction: the first load may write the key in a transaction of its own.
         nonce_key = await self._nonce_key()
+        await self._signer_ready(tenant)
         async with self.engine.begin() as conn:
             caller = await self._caller(conn, tenant, access_token, proof)
             try:
@@ -582,6 +597,7 @@ class Oid4vciService:
             body, max_bytes=self.config.max_request_bytes
         )
         now_ms = int(self.clock() * 1000)
+        await self._signer_ready(tenant)
         async with self.engine.begin() as conn:
             caller = await self._caller(conn, tenant, access_token, proof)
             pending = await store.pending_by_transaction(

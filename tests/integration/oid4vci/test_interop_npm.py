@@ -1,0 +1,114 @@
+"""An independent wallet (npm @openid4vc/openid4vci 0.4.6, tests/interop/js/oid4vci_wallet.mjs)
+gets an SD-JWT VC from the issuer served by granian (`sceau run`) on a local port."""
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from sceau.core.jose import public_key_from_jwk
+from sceau.core.sdjwt import verify_sd_jwt_vc
+from sceau.settings import Settings
+
+from .conftest import TYPES
+
+pytestmark = [pytest.mark.anyio, pytest.mark.interop]
+JS = Path(__file__).resolve().parents[2] / "interop" / "js"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
+async def test_npm_openid4vci_wallet_completes_pre_authorized_issuance(
+    settings: Settings, engine: Any, tenant_a: Any, tmp_path: Path
+) -> None:
+    if not (JS / "node_modules" / "@openid4vc" / "openid4vci").exists():
+        pytest.fail("run `npm install` in tests/interop/js (package.json pins the versions)")
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = {
+        **os.environ,
+        "SCEAU_DATABASE_URL": settings.resolved_database_url,
+        "SCEAU_DATABASE_SCHEMA": settings.database_schema,
+        "SCEAU_DATA_DIR": str(tmp_path),
+        "SCEAU_ENVIRONMENT": "dev",
+        "SCEAU_PUBLIC_URL": base,
+        "SCEAU_LOG_LEVEL": "WARNING",
+    }
+    sceau = Path(sys.executable).with_name("sceau")
+    proc = subprocess.Popen(  # noqa: ASYNC220 - a server process we stop below
+        [str(sceau), "run", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        admin = {"Authorization": f"Bearer {tenant_a.tokens['admin']}"}
+        async with httpx.AsyncClient(base_url=base, timeout=10) as http:
+            deadline = time.monotonic() + 20
+            while True:
+                try:
+                    if (await http.get("/healthz")).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                if time.monotonic() > deadline or proc.poll() is not None:
+                    raise RuntimeError("sceau run did not start")
+                time.sleep(0.1)  # noqa: ASYNC251 - waiting for the child to listen
+            created = await http.post(
+                "/admin/tenants/tenant-a/credential-types", json=TYPES[0], headers=admin
+            )
+            assert created.status_code == 201, created.text
+            offer = await http.post(
+                "/admin/tenants/tenant-a/offers",
+                json={
+                    "credential_configuration_ids": ["permit"],
+                    "claims": {"given_name": "Élise", "family_name": "Tremblay"},
+                    "tx_code": True,
+                },
+                headers=admin,
+            )
+            assert offer.status_code == 201, offer.text
+        result = subprocess.run(  # noqa: ASYNC221 - the wallet runs to completion
+            [
+                "node",
+                str(JS / "oid4vci_wallet.mjs"),
+                offer.json()["offer_uri"],
+                offer.json()["tx_code"],
+            ],
+            capture_output=True,
+            text=True,
+            cwd=JS,
+            timeout=60,
+        )
+        assert result.returncode == 0, result.stderr
+        wallet: dict[str, Any] = json.loads(result.stdout)
+        async with httpx.AsyncClient(base_url=base, timeout=10) as http:
+            jwks = (await http.get("/t/tenant-a/jwks.json")).json()
+    finally:
+        proc.terminate()
+        proc.communicate(timeout=15)
+    assert wallet["token_type"] == "DPoP"
+    [item] = wallet["credentials"]
+    [jwk] = jwks["keys"]
+    verified = verify_sd_jwt_vc(
+        item["credential"],
+        public_key_from_jwk({k: v for k, v in jwk.items() if k not in ("kid", "use", "alg")}),
+        require_key_binding=False,
+        allow_key_binding=False,
+    )
+    assert verified.claims["given_name"] == "Élise"
+    assert verified.claims["iss"] == f"{base}/t/tenant-a"
+    assert verified.claims["cnf"]["jwk"]["x"] == wallet["holder_jwk"]["x"]
