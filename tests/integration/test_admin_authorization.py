@@ -127,6 +127,24 @@ ROUTES = [
         )
         for action in ("revoke", "suspend", "unsuspend")
     ),
+    # No credential type "permit" / no offer: allowed roles reach 404 (unknown type / offer).
+    AdminRoute(
+        "POST",
+        "/admin/tenants/{slug:str}/offers",
+        ("admin", "issuer"),
+        {"credential_configuration_ids": ["permit"], "claims": {}},
+        404,
+    ),
+    *(
+        AdminRoute(
+            "GET",
+            f"/admin/tenants/{{slug:str}}/offers/{{offer_id:str}}/qr.{kind}",
+            ("admin", "issuer"),
+            None,
+            404,
+        )
+        for kind in ("png", "svg")
+    ),
     AdminRoute("PUT", "/admin/tenants/{slug:str}/verifier", ("admin",), VERIFIER_CONFIG),
     # Not configured yet: allowed roles reach 404 verifier_not_configured.
     AdminRoute("GET", "/admin/tenants/{slug:str}/verifier", ("admin", "verifier"), None, 404),
