@@ -298,10 +298,8 @@ class Oid4vciService:
             "access_token": access_token,
             "token_type": "DPoP" if proof is not None else "Bearer",
             "expires_in": config.access_token_ttl_s,
-            "authorization_details": [
-                {"type": "openid_credential", "credential_configuration_id": c}
-                for c in offer.configuration_ids
-            ],
+            # No authorization_details: the wallet sent none, and returning them would oblige it
+            # to use credential_identifiers (§6.2); it names credential_configuration_ids.
         }
         return ProtocolResponse(200, _json(body))
 

@@ -23,15 +23,18 @@ async def _wallet_with_token(issuer: Issuer, ids: list[str] | None = None):  # t
 async def test_token_response_is_a_dpop_bound_token_for_the_offered_configurations(
     issuer: Issuer,
 ) -> None:
-    _wallet, response = await _wallet_with_token(issuer, ["permit", "licence"])
+    wallet, response = await _wallet_with_token(issuer, ["permit", "licence"])
     body = response.json()
     assert body["token_type"] == "DPoP"
     assert body["expires_in"] == 600
     assert response.headers["cache-control"] == "no-store"
-    assert [d["credential_configuration_id"] for d in body["authorization_details"]] == [
-        "permit",
-        "licence",
-    ]
+    assert "authorization_details" not in body  # none requested (§6.2)
+    # The token covers exactly the offered configurations.
+    assert (await wallet.credential("licence", [new_signer()])).status_code == 200
+    assert (await wallet.credential("permit", [new_signer()])).status_code == 200
+    assert (await wallet.credential("review", [new_signer()])).json()[
+        "error"
+    ] == "insufficient_scope"
 
 
 async def test_sd_jwt_vc_is_issued_bound_to_the_proof_key(issuer: Issuer) -> None:
