@@ -34,6 +34,7 @@ path against the others and against pyld.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -53,6 +54,8 @@ __all__ = [
     "expand_check",
     "to_canonical_nquads",
 ]
+
+_IRI_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*")
 
 
 class UndefinedTerm(InvalidInput):
@@ -190,14 +193,17 @@ class _Walker:
             prefix, suffix = value[:colon], value[colon + 1 :]
             if prefix == "_":
                 raise InvalidJsonLd("blank node identifiers are not accepted", value=value)
-            if suffix.startswith("//"):
+            if _IRI_SCHEME.fullmatch(prefix) is not None:
+                if suffix.startswith("//"):
+                    return value
+                pterm = ctx.terms.get(prefix)
+                if pterm is not None and pterm.prefix and pterm.iri is not None:
+                    if mark:
+                        self._mark(pterm, prefix)
+                    return pterm.iri + suffix
                 return value
-            pterm = ctx.terms.get(prefix)
-            if pterm is not None and pterm.prefix and pterm.iri is not None:
-                if mark:
-                    self._mark(pterm, prefix)
-                return pterm.iri + suffix
-            return value
+            # JSON-LD 1.1 API §5.2.2 step 6-8: "0:x" has no IRI scheme, so it is not an absolute
+            # IRI; it is vocabulary-relative like any other string.
         if ctx.vocab is not None:
             return ctx.vocab + value
         return None
@@ -452,6 +458,10 @@ class _Walker:
             # Relative IRIs have no base here and would be dropped from the RDF.
             raise InvalidJsonLd("relative IRIs are not accepted", value=value)
         prefix, suffix = value[:colon], value[colon + 1 :]
+        if _IRI_SCHEME.fullmatch(prefix) is None:
+            # RFC 3987 §2.2: scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ). "0:x" is no IRI;
+            # RDF parsers drop it, which would make the signed graph differ from the JSON.
+            raise InvalidJsonLd("IRIs must have a valid scheme", value=value)
         if not suffix.startswith("//"):
             pterm = ctx.terms.get(prefix)
             if pterm is not None and pterm.prefix and pterm.iri is not None:
