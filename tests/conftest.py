@@ -16,6 +16,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from hypothesis import settings as hypothesis_settings
 from litestar import Litestar
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -25,6 +26,13 @@ from sceau.db.migrate import upgrade
 from sceau.settings import Settings, load_settings
 from sceau.tenants.service import Actor, TenantService
 from sceau.web.app import create_app
+
+# CI runs property tests with a fixed seed, so a red build is reproducible and never a coin toss;
+# local runs stay random and keep finding new cases (`HYPOTHESIS_PROFILE=ci` to reproduce CI).
+hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
+hypothesis_settings.load_profile(
+    os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "default")
+)
 
 DEFAULT_POSTGRES_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
 INTEGRATION_DIR = Path(__file__).resolve().parent / "integration"
