@@ -110,6 +110,30 @@ class Http:
         return status, data
 
 
+def _cpu_seconds(root: int) -> float:
+    """utime + stime of a process and its descendants (Linux /proc): granian runs workers."""
+    stats: dict[int, tuple[int, float]] = {}
+    tick = os.sysconf("SC_CLK_TCK")
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        stats[int(entry.name)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / tick)
+    tree, total, changed = {root}, 0.0, True
+    while changed:
+        changed = False
+        for pid, (ppid, _) in stats.items():
+            if ppid in tree and pid not in tree:
+                tree.add(pid)
+                changed = True
+    for pid in tree:
+        total += stats.get(pid, (0, 0.0))[1]
+    return total
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -284,7 +308,9 @@ async def run(requests: int, concurrency: int, warmup: int, app_core: int) -> di
         # The tenant's first signing key is created on first use: do that once, alone.
         await issue_one(Http("127.0.0.1", port), issuer, "/t/bench", codes[0])
         await batch(codes[1:warmup], False)
+        cpu_before = _cpu_seconds(proc.pid)
         elapsed = await batch(codes[warmup:total], True)
+        app_cpu = _cpu_seconds(proc.pid) - cpu_before
     finally:
         if proc is not None:
             proc.terminate()
@@ -300,6 +326,8 @@ async def run(requests: int, concurrency: int, warmup: int, app_core: int) -> di
         "requests": len(latencies),
         "concurrency": concurrency,
         "offer_creation": "excluded",
+        "app_cpu_ms_per_issuance": round(app_cpu * 1000 / max(1, len(latencies)), 2),
+        "app_cpu_utilisation": round(app_cpu / elapsed, 2),
         "http_requests_per_issuance": 3,
     }
 
