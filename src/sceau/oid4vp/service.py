@@ -368,23 +368,24 @@ class PresentationService:
         if now >= row["expires_at_ms"]:
             await self._complete(row, "rejected", ["request_expired"], [], None)
             raise OAuthError("invalid_request", status=400, reason="request_expired")
+        body: dict[str, Any] = {}
+        extra: dict[str, Any] = {}
+        if row["redirect_uri"]:
+            # §8.2 same-device: the redirect carries a response_code bound to this response.
+            code = secrets.token_urlsafe(24)
+            extra["response_code_hash"] = _sha256(code)
+            sep = "&" if "?" in row["redirect_uri"] else "?"
+            body["redirect_uri"] = f"{row['redirect_uri']}{sep}response_code={code}"
         try:
             outcome, released = await self._verify_vp_token(tenant, row, payload.get("vp_token"))
         except SceauError as exc:
             # Engine rejections carry their reason; other core errors their precise code.
-            await self._complete(row, "rejected", [exc.code], [], None)
+            await self._complete(row, "rejected", [exc.code], [], None, extra)
         else:
             sealed = jwe_encrypt_ecdh_es(
                 msgspec.json.encode(released), row["result_jwk"], enc="A256GCM"
             )
-            await self._complete(row, "verified", [], outcome, sealed)
-        body: dict[str, Any] = {}
-        if row["redirect_uri"]:
-            code = secrets.token_urlsafe(24)
-            async with self._db.begin() as conn:
-                await store.complete(conn, row["id"], {"response_code_hash": _sha256(code)})
-            sep = "&" if "?" in row["redirect_uri"] else "?"
-            body["redirect_uri"] = f"{row['redirect_uri']}{sep}response_code={code}"
+            await self._complete(row, "verified", [], outcome, sealed, extra)
         return body
 
     async def _decrypt_response(
@@ -431,12 +432,14 @@ class PresentationService:
         reasons: list[str],
         outcome: list[dict[str, Any]],
         sealed: str | None,
+        extra: Mapping[str, Any] | None = None,
     ) -> None:
         async with self._db.begin() as conn:
             await store.complete(
                 conn,
                 row["id"],
                 {
+                    **(extra or {}),
                     "status": status,
                     "reasons": reasons,
                     "outcome": outcome,
@@ -543,10 +546,12 @@ class PresentationService:
         if row is None or not hmac.compare_digest(_sha256(secret), row["secret_hash"]):
             raise Forbidden()  # one answer for unknown ids and wrong secrets
         claims = None
-        if row["status"] in ("verified",):
+        sealed = row["sealed_result"]
+        if row["status"] == "verified" and sealed is not None:
+            # Only the reader whose conditional delete succeeds gets the claims (release once).
             async with self._db.begin() as conn:
-                sealed = await store.take_sealed_result(conn, request_id, self._clock_ms())
-            if sealed is not None:
+                won = await store.take_sealed_result(conn, request_id, self._clock_ms())
+            if won:
                 _, plaintext = jwe_decrypt(sealed, result_private_key(secret))
                 claims = msgspec.json.decode(plaintext)
         return PresentationResult(
@@ -555,7 +560,9 @@ class PresentationService:
             reasons=list(row["reasons"] or []),
             outcome=list(row["outcome"] or []),
             claims=claims,
-            claims_released=row["result_read_at_ms"] is not None or claims is not None,
+            claims_released=claims is not None
+            or row["result_read_at_ms"] is not None
+            or (row["status"] == "verified" and sealed is not None),
         )
 
 

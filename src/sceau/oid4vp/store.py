@@ -40,14 +40,11 @@ async def complete(conn: AsyncConnection, request_id: str, values: dict[str, Any
     await conn.execute(update(t).where(t.c.id == request_id).values(**values))
 
 
-async def take_sealed_result(conn: AsyncConnection, request_id: str, now_ms: int) -> str | None:
-    """The sealed claims, deleted in the same step (first reader wins)."""
-    row = (await conn.execute(select(t.c.sealed_result).where(t.c.id == request_id))).first()
-    if row is None or row.sealed_result is None:
-        return None
+async def take_sealed_result(conn: AsyncConnection, request_id: str, now_ms: int) -> bool:
+    """Delete the sealed claims; True only for the one caller whose delete took effect."""
     result = await conn.execute(
         update(t)
         .where(and_(t.c.id == request_id, t.c.sealed_result.is_not(None)))
         .values(sealed_result=None, result_read_at_ms=now_ms)
     )
-    return str(row.sealed_result) if result.rowcount == 1 else None
+    return result.rowcount == 1

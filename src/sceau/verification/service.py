@@ -143,6 +143,7 @@ class VerificationService:
         keys: KeysPort,
         status_cache: StatusListCache,
         clock: Callable[[], float] = time.time,
+        config_cache_s: float = 2.0,
     ) -> None:
         self._db = engine
         self._settings = settings
@@ -150,7 +151,9 @@ class VerificationService:
         self._keys = keys
         self.status_cache = status_cache
         self._clock = clock
+        self.config_cache_s = config_cache_s
         self._configs: dict[str, VerifierConfig] = {}
+        self._checked_at: dict[str, float] = {}
         self._engines: dict[tuple[str, int], VerificationEngine] = {}
 
     # --- configuration --------------------------------------------------------------------
@@ -237,15 +240,22 @@ class VerificationService:
                 ),
             )
         self._configs[tenant] = config
+        self._checked_at[tenant] = time.monotonic()
         return config
 
     async def get_config(self, tenant: str) -> VerifierConfig:
         cached = self._configs.get(tenant)
+        checked = self._checked_at.get(tenant, 0.0)
+        # Hot path (every verification): reuse the configuration for `config_cache_s`; another
+        # worker's change (or a deleted tenant) is seen within that delay.
+        if cached is not None and time.monotonic() - checked < self.config_cache_s:
+            return cached
         async with self._db.connect() as conn:
             row = await store.get_config(conn, tenant)
         if row is None:
             raise VerifierNotConfigured()
         raw, updated_at_ms = row
+        self._checked_at[tenant] = time.monotonic()
         if cached is not None and cached.updated_at_ms == updated_at_ms:
             return cached
         config = msgspec.convert(raw, VerifierConfig)
