@@ -3,9 +3,8 @@
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from verification.world import Issuer, verifier_config
-
 from sceau.verification.service import dev_certificate_chain
+from verification.world import Issuer, verifier_config
 
 pytestmark = pytest.mark.anyio
 
