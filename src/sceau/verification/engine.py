@@ -12,6 +12,7 @@ Every rejection is a :class:`VerificationRejected` whose ``code`` is a stable ma
 
 from __future__ import annotations
 
+import itertools
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -82,6 +83,7 @@ REASONS: Final[Mapping[str, str]] = {
     "INVALID_DOMAIN_ERROR": "wrong_audience",
     "alg_not_allowed": "algorithm_not_accepted",
 }
+_ENGINE_IDS: Final = itertools.count(1)
 _SD_JWT_FORMAT: Final = "dc+sd-jwt"
 _LDP_FORMAT: Final = "ldp_vc"
 _JWT_VC_FORMAT: Final = "jwt_vc_json"
@@ -273,6 +275,8 @@ class VerificationEngine:
         self._trust = _TrustIndex(policy)
         self._resolver = _PolicyResolver(self._trust)
         self._algorithms = tuple(policy.accepted_algorithms)
+        # Cache scope of lists verified under this policy (a new policy re-verifies them).
+        self._scope = f"policy:{next(_ENGINE_IDS)}"
 
     # --- shared checks -------------------------------------------------------------------
 
@@ -307,7 +311,7 @@ class VerificationEngine:
             return self._trust.jose_key(issuer, header, now)
 
         token = await self.status.status_list_token(
-            ref.uri, key, now=now, algorithms=self._algorithms
+            ref.uri, key, now=now, algorithms=self._algorithms, trust_scope=issuer
         )
         try:
             value = check_referenced_token_status(claims, token)
@@ -337,7 +341,11 @@ class VerificationEngine:
                 return await self._verify_status_list_credential(content, url, now), None
 
             list_credential = await self.status.get(
-                url, accept="application/vc+jwt, application/vc+ld+json", verify=verify
+                url,
+                accept="application/vc+jwt, application/vc+ld+json",
+                verify=verify,
+                # Any trusted issuer may sign a list (Bitstring Status List §2.2): scope by policy.
+                trust_scope=self._scope,
             )
             try:
                 result = validate_status(entry, list_credential)

@@ -91,19 +91,28 @@ class StatusListCache:
         *,
         accept: str,
         verify: Callable[[bytes], Awaitable[tuple[Any, int | None]]],
+        trust_scope: str = "",
     ) -> Any:
-        """The verified list at ``url``. ``verify(content)`` → ``(value, ttl or None)``."""
+        """The verified list at ``url``. ``verify(content)`` → ``(value, ttl or None)``.
+
+        ``trust_scope`` (the issuer whose key verified it) is part of the cache key: a list
+        verified for one issuer is never reused for another's credentials.
+        """
+        key = f"{trust_scope}\n{url}"
         now = self._clock()
-        entry = self._entries.get(url)
+        entry = self._entries.get(key)
         if entry is not None and entry.expires_at > now:
             return entry.value
-        pending = self._inflight.get(url)
+        pending = self._inflight.get(key)
         if pending is not None:
             return await asyncio.shield(pending)
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-        self._inflight[url] = future
+        self._inflight[key] = future
         try:
-            value, _ttl = await self._load(url, accept, verify)
+            value, ttl = await self._load(url, accept, verify)
+            if len(self._entries) >= self.max_entries:
+                self._entries.clear()
+            self._entries[key] = _Entry(self._clock() + ttl, value)
             future.set_result(value)
             return value
         except BaseException as exc:
@@ -111,7 +120,7 @@ class StatusListCache:
             future.exception()  # mark retrieved: waiters re-raise it themselves
             raise
         finally:
-            del self._inflight[url]
+            del self._inflight[key]
 
     async def _load(
         self,
@@ -131,13 +140,16 @@ class StatusListCache:
         if ttl is None:
             ttl = self.default_ttl_s
         ttl = max(self.min_ttl_s, min(ttl, self.max_ttl_s))
-        if len(self._entries) >= self.max_entries:
-            self._entries.clear()
-        self._entries[url] = _Entry(self._clock() + ttl, value)
         return value, ttl
 
     async def status_list_token(
-        self, uri: str, key: Any, *, now: int, algorithms: tuple[str, ...]
+        self,
+        uri: str,
+        key: Any,
+        *,
+        now: int,
+        algorithms: tuple[str, ...],
+        trust_scope: str = "",
     ) -> StatusListToken:
         """A verified Token Status List (``statuslist+jwt``) for ``uri``."""
 
@@ -156,6 +168,6 @@ class StatusListCache:
             return token, ttl
 
         result: StatusListToken = await self.get(
-            uri, accept="application/statuslist+jwt", verify=verify
+            uri, accept="application/statuslist+jwt", verify=verify, trust_scope=trust_scope
         )
         return result
