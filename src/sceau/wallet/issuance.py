@@ -1,0 +1,419 @@
+"""OpenID4VCI 1.0 client (wallet side): pre-authorized code flow with DPoP, c_nonce, ``jwt``
+key proofs, batch issuance, encrypted credential responses and notification.
+
+>>> # async with WalletHttp() as http:
+>>> #     await receive_offer(http, store, "openid-credential-offer://?...", tx_code="1234")
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Final
+from urllib.parse import parse_qs, urlsplit
+
+import httpx2
+import msgspec
+
+from sceau.core.dcql import holder_credential_from_sd_jwt
+from sceau.core.encoding import b64url_encode
+from sceau.core.errors import InputTooLarge, InvalidInput, SceauError
+from sceau.core.jose import (
+    SoftwareSigner,
+    generate_private_key,
+    jwe_decrypt,
+    public_jwk,
+    public_key_from_jwk,
+    sign_compact_sync,
+)
+from sceau.core.sdjwt import verify_sd_jwt_vc
+from sceau.wallet._http import WalletHttp
+from sceau.wallet.errors import IssuanceFailed
+from sceau.wallet.store import StoredCredential, WalletStore, new_credential_id
+
+__all__ = [
+    "PRE_AUTHORIZED_GRANT",
+    "CredentialOffer",
+    "Received",
+    "issuer_metadata_url",
+    "parse_offer_uri",
+    "receive_offer",
+    "resolve_offer",
+]
+
+PRE_AUTHORIZED_GRANT: Final = "urn:ietf:params:oauth:grant-type:pre-authorized_code"
+OFFER_SCHEME: Final = "openid-credential-offer"
+MAX_OFFER_URI_LENGTH: Final = 8 * 1024
+MAX_TX_CODE_LENGTH: Final = 64
+PROOF_TYP: Final = "openid4vci-proof+jwt"
+
+
+@dataclass(frozen=True)
+class CredentialOffer:
+    """A resolved Credential Offer (§4.1.1)."""
+
+    credential_issuer: str
+    configuration_ids: tuple[str, ...]
+    pre_authorized_code: str
+    tx_code: dict[str, Any] | None  # the offer's tx_code object: input_mode, length, description
+
+
+@dataclass(frozen=True)
+class Received:
+    """What one ``receive`` stored: credential ids per configuration, and the display."""
+
+    credential_issuer: str
+    credentials: tuple[StoredCredential, ...]
+    encrypted_response: bool
+
+
+def parse_offer_uri(uri: str) -> tuple[dict[str, Any] | None, str | None]:
+    """``(offer, None)`` for an offer by value, ``(None, url)`` by reference (§4.1.2, §4.1.3)."""
+    if len(uri) > MAX_OFFER_URI_LENGTH:
+        raise InputTooLarge("credential offer URI", limit=MAX_OFFER_URI_LENGTH)
+    parts = urlsplit(uri.strip())
+    query = parse_qs(parts.query, max_num_fields=8)
+    if "credential_offer" in query:
+        try:
+            offer = msgspec.json.decode(query["credential_offer"][0])
+        except msgspec.DecodeError as exc:
+            raise InvalidInput("credential_offer is not JSON", code="invalid_offer") from exc
+        if not isinstance(offer, dict):
+            raise InvalidInput("credential_offer is not an object", code="invalid_offer")
+        return offer, None
+    if "credential_offer_uri" in query:
+        return None, query["credential_offer_uri"][0]
+    if parts.scheme == "https" or parts.scheme == "http":
+        return None, uri  # the offer object's own URL
+    raise InvalidInput("not a credential offer URI", code="invalid_offer")
+
+
+def _offer(raw: dict[str, Any]) -> CredentialOffer:
+    issuer = raw.get("credential_issuer")
+    ids = raw.get("credential_configuration_ids")
+    grant = (raw.get("grants") or {}).get(PRE_AUTHORIZED_GRANT)
+    if not isinstance(issuer, str) or not isinstance(ids, list) or not ids:
+        raise InvalidInput(
+            "offer lacks credential_issuer or configuration ids", code="invalid_offer"
+        )
+    if not all(isinstance(i, str) for i in ids):
+        raise InvalidInput("credential_configuration_ids must be strings", code="invalid_offer")
+    if not isinstance(grant, dict) or not isinstance(grant.get("pre-authorized_code"), str):
+        # The authorization code flow is not offered by the Sceau issuer yet.
+        raise InvalidInput(
+            "only the pre-authorized code grant is supported", code="unsupported_grant"
+        )
+    tx_code = grant.get("tx_code")
+    return CredentialOffer(
+        issuer,
+        tuple(ids),
+        grant["pre-authorized_code"],
+        tx_code if isinstance(tx_code, dict) else None,
+    )
+
+
+async def resolve_offer(http: WalletHttp, uri: str) -> CredentialOffer:
+    raw, url = parse_offer_uri(uri)
+    if raw is None:
+        assert url is not None
+        response = await http.get(url, headers={"Accept": "application/json"})
+        if response.status_code != 200:
+            raise IssuanceFailed(f"offer URI answered {response.status_code}", code="invalid_offer")
+        raw = _json_object(response)
+    return _offer(raw)
+
+
+def issuer_metadata_url(issuer: str, name: str = "openid-credential-issuer") -> str:
+    """§12.2.2 / RFC 8414 §3: ``.well-known/<name>`` goes between host and path."""
+    parts = urlsplit(issuer)
+    return f"{parts.scheme}://{parts.netloc}/.well-known/{name}{parts.path.rstrip('/')}"
+
+
+def _json_object(response: httpx2.Response) -> dict[str, Any]:
+    try:
+        body = msgspec.json.decode(response.content)
+    except msgspec.DecodeError as exc:
+        raise IssuanceFailed("the issuer did not answer JSON", code="invalid_response") from exc
+    if not isinstance(body, dict):
+        raise IssuanceFailed("the issuer did not answer a JSON object", code="invalid_response")
+    return body
+
+
+def _oauth_error(response: httpx2.Response, step: str) -> IssuanceFailed:
+    try:
+        body = msgspec.json.decode(response.content)
+        code = str(body.get("error", "server_error")) if isinstance(body, dict) else "server_error"
+        description = body.get("error_description", "") if isinstance(body, dict) else ""
+    except msgspec.DecodeError:
+        code, description = "server_error", ""
+    return IssuanceFailed(f"{step}: HTTP {response.status_code} {description}".strip(), code=code)
+
+
+@dataclass
+class _Session:
+    """One issuance: the DPoP key, access token and the server's latest DPoP nonce."""
+
+    http: WalletHttp
+    dpop_key: SoftwareSigner
+    clock: Callable[[], float]
+    access_token: str | None = None
+    dpop_nonce: str | None = None
+
+    def dpop(self, method: str, url: str) -> str:
+        # RFC 9449 §4.2: htm, htu (no query/fragment), iat, jti; ath with an access token.
+        claims: dict[str, Any] = {
+            "jti": secrets.token_urlsafe(16),
+            "htm": method,
+            "htu": url.split("?", 1)[0].split("#", 1)[0],
+            "iat": int(self.clock()),
+        }
+        if self.access_token is not None:
+            digest = hashlib.sha256(self.access_token.encode()).digest()
+            claims["ath"] = b64url_encode(digest)
+        if self.dpop_nonce is not None:
+            claims["nonce"] = self.dpop_nonce
+        header = {"typ": "dpop+jwt", "alg": "ES256", "jwk": self.dpop_key.public_jwk}
+        return sign_compact_sync(header, claims, self.dpop_key)
+
+    async def post(self, url: str, **kwargs: Any) -> httpx2.Response:
+        """POST with a DPoP proof; retry once with the server's nonce (RFC 9449 §8)."""
+        for _attempt in range(2):
+            headers = dict(kwargs.pop("headers", {}) or {})
+            headers["DPoP"] = self.dpop("POST", url)
+            if self.access_token is not None:
+                headers["Authorization"] = f"DPoP {self.access_token}"
+            response = await self.http.post(url, headers=headers, **kwargs)
+            kwargs["headers"] = {k: v for k, v in headers.items() if k not in ("DPoP",)}
+            nonce = response.headers.get("dpop-nonce")
+            if nonce:
+                self.dpop_nonce = nonce
+            if (
+                response.status_code in (400, 401)
+                and nonce
+                and _error_code(response) == "use_dpop_nonce"
+            ):
+                continue
+            return response
+        return response
+
+
+def _error_code(response: httpx2.Response) -> str:
+    try:
+        body = msgspec.json.decode(response.content)
+    except msgspec.DecodeError:
+        return ""
+    return str(body.get("error", "")) if isinstance(body, dict) else ""
+
+
+async def receive_offer(
+    http: WalletHttp,
+    store: WalletStore,
+    offer_uri: str,
+    *,
+    tx_code: str | None = None,
+    batch_size: int = 1,
+    encrypt_response: bool = True,
+    clock: Callable[[], float] = time.time,
+) -> Received:
+    """Run the pre-authorized code flow for every offered configuration and store the results.
+
+    ``batch_size``: how many credentials (each bound to its own new key) to ask for per
+    configuration, capped by the issuer's ``batch_credential_issuance.batch_size`` (§8.2).
+    The store is not saved here; the caller saves it once everything went well.
+    """
+    if tx_code is not None and len(tx_code) > MAX_TX_CODE_LENGTH:
+        raise InputTooLarge("tx_code", limit=MAX_TX_CODE_LENGTH)
+    offer = await resolve_offer(http, offer_uri)
+    if offer.tx_code is not None and tx_code is None:
+        raise InvalidInput(
+            "this offer needs a transaction code (--tx-code)", code="tx_code_required"
+        )
+    issuer = offer.credential_issuer
+    http.check_url(issuer)
+    meta_response = await http.get(issuer_metadata_url(issuer))
+    if meta_response.status_code != 200:
+        raise _oauth_error(meta_response, "issuer metadata")
+    metadata = _json_object(meta_response)
+    if metadata.get("credential_issuer") != issuer:
+        # §12.2.3: the metadata must be for the issuer the offer names.
+        raise IssuanceFailed("issuer metadata names another issuer", code="invalid_metadata")
+    as_issuer = (metadata.get("authorization_servers") or [issuer])[0]
+    as_response = await http.get(issuer_metadata_url(as_issuer, "oauth-authorization-server"))
+    if as_response.status_code != 200:
+        raise _oauth_error(as_response, "authorization server metadata")
+    as_metadata = _json_object(as_response)
+    token_endpoint = str(as_metadata["token_endpoint"])
+    credential_endpoint = str(metadata["credential_endpoint"])
+    nonce_endpoint = metadata.get("nonce_endpoint")
+
+    session = _Session(http, SoftwareSigner(generate_private_key("ES256"), "ES256"), clock)
+    form = {"grant_type": PRE_AUTHORIZED_GRANT, "pre-authorized_code": offer.pre_authorized_code}
+    if tx_code is not None:
+        form["tx_code"] = tx_code
+    token_response = await session.post(token_endpoint, data=form)
+    if token_response.status_code != 200:
+        raise _oauth_error(token_response, "token")
+    token = _json_object(token_response)
+    session.access_token = str(token["access_token"])
+
+    supported = metadata.get("credential_configurations_supported") or {}
+    max_batch = int((metadata.get("batch_credential_issuance") or {}).get("batch_size", 1))
+    wanted = max(1, min(batch_size, max_batch))
+    encryption = metadata.get("credential_response_encryption")
+    stored: list[StoredCredential] = []
+    encrypted_any = False
+    for configuration_id in offer.configuration_ids:
+        configuration = supported.get(configuration_id)
+        if not isinstance(configuration, dict):
+            raise IssuanceFailed(
+                f"unknown configuration {configuration_id}", code="invalid_metadata"
+            )
+        nonce: str | None = None
+        if nonce_endpoint:
+            nonce_response = await http.post(str(nonce_endpoint))
+            if nonce_response.status_code != 200:
+                raise _oauth_error(nonce_response, "nonce")
+            nonce = str(_json_object(nonce_response)["c_nonce"])
+        keys = [store.new_key() for _ in range(wanted)]
+        proofs = [_key_proof(k, issuer, nonce, int(clock())) for k in keys]
+        body: dict[str, Any] = {
+            "credential_configuration_id": configuration_id,
+            "proofs": {"jwt": proofs},
+        }
+        enc_key = None
+        if encrypt_response and isinstance(encryption, dict):
+            algs = encryption.get("alg_values_supported") or []
+            encs = encryption.get("enc_values_supported") or []
+            if "ECDH-ES" in algs and encs:
+                enc_key = generate_private_key("ES256")
+                jwk = {**public_jwk(enc_key), "alg": "ECDH-ES", "kid": secrets.token_hex(8)}
+                enc = "A256GCM" if "A256GCM" in encs else str(encs[0])
+                body["credential_response_encryption"] = {"jwk": jwk, "enc": enc}
+        response = await session.post(
+            credential_endpoint,
+            content=msgspec.json.encode(body),
+            headers={"Content-Type": "application/json"},
+        )
+        if response.status_code == 202:
+            raise IssuanceFailed(
+                "deferred issuance is not supported by this wallet yet", code="deferred"
+            )
+        if response.status_code != 200:
+            raise _oauth_error(response, "credential")
+        if enc_key is not None and response.headers.get("content-type", "").startswith(
+            "application/jwt"
+        ):
+            try:
+                _header, plaintext = jwe_decrypt(response.text, enc_key)
+                result = msgspec.json.decode(plaintext)
+            except (SceauError, msgspec.DecodeError) as exc:
+                raise IssuanceFailed(
+                    "cannot decrypt the credential response", code="invalid_response"
+                ) from exc
+            encrypted_any = True
+        else:
+            result = _json_object(response)
+        items = result.get("credentials") if isinstance(result, dict) else None
+        if not isinstance(items, list) or len(items) != len(keys):
+            raise IssuanceFailed("credential response is malformed", code="invalid_response")
+        fmt = str(configuration.get("format"))
+        for item, key in zip(items, keys, strict=True):
+            credential = item.get("credential") if isinstance(item, dict) else None
+            if credential is None:
+                raise IssuanceFailed("credential response is malformed", code="invalid_response")
+            claims = await _check_and_read(http, fmt, credential, issuer, key)
+            stored.append(
+                StoredCredential(
+                    id=new_credential_id(),
+                    format=fmt,
+                    credential=credential,
+                    key_id=store.key_id(key),
+                    issuer=issuer,
+                    configuration_id=configuration_id,
+                    received_at=int(clock()),
+                    display=list(
+                        configuration.get("credential_metadata", {}).get("display", [])
+                        or configuration.get("display", [])
+                        or []
+                    ),
+                    claims=claims,
+                )
+            )
+        notification_id = result.get("notification_id") if isinstance(result, dict) else None
+        endpoint = metadata.get("notification_endpoint")
+        if notification_id and endpoint:
+            # §11: tell the issuer the credentials were stored; a failure here loses nothing.
+            await session.post(
+                str(endpoint),
+                content=msgspec.json.encode(
+                    {"notification_id": notification_id, "event": "credential_accepted"}
+                ),
+                headers={"Content-Type": "application/json"},
+            )
+    for credential in stored:
+        store.add(credential)
+    return Received(issuer, tuple(stored), encrypted_any)
+
+
+def _key_proof(key: SoftwareSigner, audience: str, nonce: str | None, iat: int) -> str:
+    """Appendix F.1 proof: typ, ES256, the holder key in ``jwk``; aud = issuer; c_nonce."""
+    claims: dict[str, Any] = {"aud": audience, "iat": iat}
+    if nonce is not None:
+        claims["nonce"] = nonce
+    header = {"typ": PROOF_TYP, "alg": "ES256", "jwk": key.public_jwk}
+    return sign_compact_sync(header, claims, key)
+
+
+async def _check_and_read(
+    http: WalletHttp, fmt: str, credential: Any, issuer: str, key: SoftwareSigner
+) -> dict[str, Any]:
+    """Verify what can be verified before storing; return the claims for display."""
+    if fmt == "dc+sd-jwt":
+        if not isinstance(credential, str):
+            raise IssuanceFailed("an SD-JWT VC is a string", code="invalid_response")
+        keys = await _jwt_vc_issuer_keys(http, issuer)
+        errors: list[SceauError] = []
+        for jwk in keys:
+            try:
+                verified = verify_sd_jwt_vc(
+                    credential,
+                    public_key_from_jwk(jwk),
+                    require_key_binding=False,
+                    allow_key_binding=False,
+                )
+            except SceauError as exc:
+                errors.append(exc)
+                continue
+            if verified.iss != issuer or (verified.cnf or {}).get("jwk") != dict(key.public_jwk):
+                raise IssuanceFailed(
+                    "credential not bound to our key or issuer", code="invalid_response"
+                )
+            return dict(holder_credential_from_sd_jwt(credential, credential_id="c").claims)
+        raise IssuanceFailed(
+            f"the SD-JWT VC does not verify with the issuer's keys ({errors[:1]})",
+            code="invalid_credential",
+        )
+    if isinstance(credential, dict):
+        subject = credential.get("credentialSubject")
+        return dict(subject) if isinstance(subject, dict) else {}
+    return {}
+
+
+async def _jwt_vc_issuer_keys(http: WalletHttp, issuer: str) -> list[dict[str, Any]]:
+    """SD-JWT VC §"JWT VC Issuer Metadata": ``jwks`` (inline) of the issuer."""
+    response = await http.get(issuer_metadata_url(issuer, "jwt-vc-issuer"))
+    if response.status_code != 200:
+        raise _oauth_error(response, "jwt-vc-issuer metadata")
+    meta = _json_object(response)
+    if meta.get("issuer") != issuer:
+        raise IssuanceFailed("jwt-vc-issuer metadata names another issuer", code="invalid_metadata")
+    jwks = meta.get("jwks")
+    if not isinstance(jwks, dict) and isinstance(meta.get("jwks_uri"), str):
+        jwks = _json_object(await http.get(meta["jwks_uri"]))
+    keys = jwks.get("keys") if isinstance(jwks, dict) else None
+    if not isinstance(keys, list) or not keys:
+        raise IssuanceFailed("the issuer publishes no keys", code="invalid_metadata")
+    return [k for k in keys if isinstance(k, dict)]

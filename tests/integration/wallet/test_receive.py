@@ -1,0 +1,86 @@
+"""The wallet receives credentials from the real OpenID4VCI issuer (pre-authorized code, DPoP)."""
+
+import pytest
+
+from sceau.core.errors import SceauError
+from sceau.core.jose import jwk_thumbprint
+from sceau.wallet import IssuanceFailed, WalletLocked, WalletStore, passphrase_key, receive_offer
+
+from .conftest import CLAIMS, World
+
+pytestmark = pytest.mark.anyio
+
+
+async def test_wallet_receives_an_sd_jwt_vc_and_keeps_it_encrypted(world: World) -> None:
+    created = await world.offer()
+    store = world.store()
+    received = await receive_offer(world.http, store, created["offer_uri"])
+    store.save()
+    [credential] = received.credentials
+    assert credential.format == "dc+sd-jwt"
+    assert credential.claims["licence_number"] == CLAIMS["licence_number"]
+    assert received.encrypted_response  # the issuer offers response encryption: the wallet uses it
+    raw = (world.wallet_dir / "wallet.json.enc").read_bytes()
+    assert b"QC-2026-0042" not in raw and b"Tremblay" not in raw
+    reopened = world.store()
+    assert [c.id for c in reopened.credentials] == [credential.id]
+    # The holder key the credential is bound to is in the store.
+    assert jwk_thumbprint(dict(reopened.signer(credential.key_id).public_jwk)) == credential.key_id
+
+
+async def test_wrong_passphrase_does_not_open_the_wallet(world: World) -> None:
+    store = world.store()
+    store.new_key()
+    store.save()
+    with pytest.raises(WalletLocked):
+        WalletStore.open(world.wallet_dir, passphrase_key("wrong", scrypt_n=2**10))
+
+
+async def test_batch_gives_distinct_credentials_bound_to_distinct_keys(world: World) -> None:
+    created = await world.offer()
+    store = world.store()
+    received = await receive_offer(world.http, store, created["offer_uri"], batch_size=3)
+    assert len(received.credentials) == 3
+    assert len({c.key_id for c in received.credentials}) == 3
+    assert len({c.credential for c in received.credentials}) == 3
+
+
+async def test_offer_with_tx_code_needs_the_right_code(world: World) -> None:
+    created = await world.offer(tx_code=True)
+    assert created["tx_code"]
+    store = world.store()
+    with pytest.raises(SceauError) as missing:
+        await receive_offer(world.http, store, created["offer_uri"])
+    assert missing.value.code == "tx_code_required"
+    wrong = (
+        "0" * len(created["tx_code"])
+        if created["tx_code"] != "0" * len(created["tx_code"])
+        else "1"
+    )
+    with pytest.raises(IssuanceFailed) as refused:
+        await receive_offer(world.http, store, created["offer_uri"], tx_code=wrong)
+    assert refused.value.code == "invalid_grant"
+    # A wrong code spends the offer (the issuer's choice against guessing): a new offer, right code.
+    again = await world.offer(tx_code=True)
+    received = await receive_offer(world.http, store, again["offer_uri"], tx_code=again["tx_code"])
+    assert len(received.credentials) == 1
+
+
+async def test_offer_by_value_works_too(world: World) -> None:
+    created = await world.offer()
+    store = world.store()
+    received = await receive_offer(world.http, store, created["offer_uri_by_value"])
+    assert received.credentials[0].claims["given_name"] == "Marie"
+
+
+async def test_plain_http_to_a_non_loopback_host_is_refused(world: World) -> None:
+    from sceau.wallet import WalletHttp
+
+    async with WalletHttp() as http:
+        with pytest.raises(SceauError) as refused:
+            await receive_offer(
+                http,
+                world.store(),
+                "openid-credential-offer://?credential_offer_uri=http://example.com/o",
+            )
+    assert refused.value.code == "url_not_allowed"
