@@ -1,0 +1,106 @@
+"""The wallet presents to the real OpenID4VP verifier: signed request, minimum disclosure,
+direct_post and direct_post.jwt, and a revoked credential is rejected."""
+
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives.asymmetric import ec
+
+from sceau.verification.service import dev_certificate_chain
+from sceau.wallet import (
+    PresentationRefused,
+    RequestRejected,
+    fetch_request,
+    plan_presentation,
+    receive_offer,
+    send_presentation,
+)
+
+from .conftest import World
+
+pytestmark = pytest.mark.anyio
+
+
+async def _wallet_with_licence(world: World):  # type: ignore[no-untyped-def]
+    store = world.store()
+    received = await receive_offer(world.http, store, (await world.offer())["offer_uri"])
+    return store, received.credentials[0]
+
+
+@pytest.mark.parametrize("mode", ["direct_post", "direct_post.jwt"])
+async def test_presentation_discloses_only_what_the_query_asks_and_verifies(
+    world: World, mode: str
+) -> None:
+    store, _ = await _wallet_with_licence(world)
+    created = await world.presentation_request(response_mode=mode)
+    request = await fetch_request(
+        world.http, created["authorization_request_uri"], trust_anchors=[world.anchor]
+    )
+    assert request.prefix == "x509_san_dns" and request.response_mode == mode
+    plan = plan_presentation(request, store)
+    [item] = plan.items
+    assert item.disclosed == {"licence_number": "QC-2026-0042", "given_name": "Marie"}
+    answer = await send_presentation(world.http, request, plan, store)
+    assert answer.status_code == 200, answer.body
+    result = await world.result(created)
+    assert result["status"] == "verified", result
+    claims = result["claims"]["licence"][0]
+    assert claims["licence_number"] == "QC-2026-0042"
+    assert "family_name" not in claims and "waters" not in claims
+
+
+async def test_revoked_credential_is_rejected_by_the_verifier(world: World) -> None:
+    store, credential = await _wallet_with_licence(world)
+    # No admin route lists the records an offer produced yet: read the issuer's one record id.
+    from sqlalchemy import select
+
+    from sceau.status_lists.tables import credential_records
+
+    async with world.app.state["engine"].connect() as conn:
+        [record_id] = (
+            await conn.execute(
+                select(credential_records.c.id).where(
+                    credential_records.c.tenant == world.issuer.slug
+                )
+            )
+        ).scalars()
+    record = {"id": record_id}
+    revoked = await world.admin.post(
+        f"/admin/tenants/{world.issuer.slug}/credentials/{record['id']}/revoke",
+        headers=world.auth(world.issuer, "issuer"),
+    )
+    assert revoked.status_code == 200, revoked.text
+    created = await world.presentation_request()
+    request = await fetch_request(
+        world.http, created["authorization_request_uri"], trust_anchors=[world.anchor]
+    )
+    await send_presentation(world.http, request, plan_presentation(request, store), store)
+    result = await world.result(created)
+    assert result["status"] == "rejected"
+    assert any("revoked" in r for r in result["reasons"]), result
+
+
+async def test_request_from_an_untrusted_certificate_chain_is_refused(world: World) -> None:
+    created = await world.presentation_request()
+    other_root = dev_certificate_chain(ec.generate_private_key(ec.SECP256R1()).public_key(), "x")
+    anchor = x509.load_pem_x509_certificate(other_root[-1].encode())
+    with pytest.raises(RequestRejected) as refused:
+        await fetch_request(
+            world.http, created["authorization_request_uri"], trust_anchors=[anchor]
+        )
+    assert refused.value.code == "untrusted_verifier"
+
+
+async def test_request_without_trust_anchor_is_refused(world: World) -> None:
+    created = await world.presentation_request()
+    with pytest.raises(RequestRejected):
+        await fetch_request(world.http, created["authorization_request_uri"])
+
+
+async def test_empty_wallet_cannot_answer(world: World) -> None:
+    created = await world.presentation_request()
+    request = await fetch_request(
+        world.http, created["authorization_request_uri"], trust_anchors=[world.anchor]
+    )
+    with pytest.raises(PresentationRefused) as refused:
+        plan_presentation(request, world.store())
+    assert refused.value.code == "no_matching_credential"
