@@ -85,6 +85,9 @@ def _member(jwk: Mapping[str, Any], name: str) -> bytes:
         raise InvalidKey(f"JWK member {name!r} is not base64url", code="invalid_jwk") from None
 
 
+_KEY_AGREEMENT_ALGS = frozenset({"ECDH-ES"})
+
+
 def _check_shape(jwk: Mapping[str, Any]) -> str:
     if not isinstance(jwk, Mapping):
         raise InvalidKey("JWK must be a JSON object", code="invalid_jwk")
@@ -92,7 +95,9 @@ def _check_shape(jwk: Mapping[str, Any]) -> str:
     if not isinstance(kty, str) or kty not in _THUMBPRINT_MEMBERS:
         raise InvalidKey(f"unsupported kty {kty!r}", code="unsupported_kty")
     alg = jwk.get("alg")
-    if alg is not None:
+    # A JWK may name the key-agreement algorithm it is for: OpenID4VP §8.3 requires "alg" on the
+    # verifier's encryption key (ECDH-ES is the only one in our JWE allow-list).
+    if alg is not None and alg not in _KEY_AGREEMENT_ALGS:
         try:
             get_algorithm(alg)
         except UnsupportedAlgorithm:

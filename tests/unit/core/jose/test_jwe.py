@@ -66,3 +66,17 @@ def test_jwe_for_another_recipient_does_not_decrypt() -> None:
     with pytest.raises(InvalidInput) as exc:
         jwe_decrypt(token, _KEY)
     assert exc.value.code == "jwe_decrypt_failed"
+
+
+def test_recipient_jwk_naming_ecdh_es_alg_is_accepted_for_encryption() -> None:
+    # OpenID4VP §8.3: the verifier's encryption JWK carries "alg"; it must not be refused.
+    key = generate_private_key("ES256")
+    recipient = {**public_jwk(key), "alg": "ECDH-ES", "use": "enc"}
+    token = jwe_encrypt_ecdh_es(b"secret", recipient)
+    assert jwe_decrypt(token, key)[1] == b"secret"
+
+
+def test_recipient_jwk_naming_a_symmetric_alg_is_refused() -> None:
+    recipient = {**public_jwk(generate_private_key("ES256")), "alg": "HS256"}
+    with pytest.raises(InvalidKey):
+        jwe_encrypt_ecdh_es(b"secret", recipient)
