@@ -49,7 +49,7 @@ async def test_presentation_discloses_only_what_the_query_asks_and_verifies(
 
 
 async def test_revoked_credential_is_rejected_by_the_verifier(world: World) -> None:
-    store, credential = await _wallet_with_licence(world)
+    store, _credential = await _wallet_with_licence(world)
     # No admin route lists the records an offer produced yet: read the issuer's one record id.
     from sqlalchemy import select
 
