@@ -13,6 +13,7 @@ import click
 from sceau import __version__
 from sceau.cli.apikey import apikey
 from sceau.cli.audit import audit
+from sceau.cli.credential_types import credential_type
 from sceau.cli.db import db
 from sceau.cli.run import run
 from sceau.cli.tenant import tenant
@@ -29,6 +30,7 @@ main.add_command(db)
 main.add_command(tenant)
 main.add_command(apikey)
 main.add_command(audit)
+main.add_command(credential_type)
 
 # The signing-keys capability registers `sceau key ...` once src/sceau/cli/keys.py exists. Only
 # absence is tolerated: an import error inside that module must surface.
