@@ -33,6 +33,7 @@ from sceau.oauth.errors import OAuthProtocolError, invalid_token
 from sceau.oauth.store import remember_jti
 from sceau.oauth.tokens import new_token, token_hash
 from sceau.oid4vci import store
+from sceau.oid4vci.authorization import authorization_code_grant, forget_issued_claims
 from sceau.oid4vci.config import Oid4vciConfig
 from sceau.oid4vci.models import OfferCreate, OfferCreated
 from sceau.oid4vci.nonces import check_c_nonce, mint_c_nonce
@@ -247,8 +248,11 @@ class Oid4vciService:
         grant_type = params.get("grant_type")
         if grant_type is None:
             raise OAuthError("invalid_request")
+        if grant_type == "authorization_code":
+            # PAR + upstream OIDC authorization code flow (§3.4): sceau.oid4vci.authorization.
+            status, granted = await authorization_code_grant(self.services, tenant, params, dpop)
+            return ProtocolResponse(status, _json(granted))
         if grant_type != PRE_AUTHORIZED_GRANT:
-            # The authorization code grant (PAR + upstream OIDC) plugs in here later.
             raise OAuthError("unsupported_grant_type")
         code = params.get("pre-authorized_code")
         if not code:
@@ -582,6 +586,7 @@ class Oid4vciService:
                 credentials, _ = await self._issue_all(
                     conn, tenant, credential_type, claims, holder_jwks
                 )
+                await forget_issued_claims(conn, caller.token_hash, request.configuration_id)
                 body_out = {"credentials": credentials, "notification_id": issuance_id}
                 status = 200
         # Committed: the records exist, so the credentials may leave (sign → persist → return).
@@ -622,6 +627,7 @@ class Oid4vciService:
             )
             if not await store.complete_pending(conn, pending.id, record_ids, now_ms):
                 raise OAuthError("invalid_transaction_id")  # a concurrent request won
+            await forget_issued_claims(conn, caller.token_hash, pending.configuration_id)
         body_out = {"credentials": credentials, "notification_id": pending.id}
         return self._respond(200, body_out, encryption)
 
