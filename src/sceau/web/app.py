@@ -26,11 +26,12 @@ from sceau.credential_types.routes import ROUTES as CREDENTIAL_TYPE_ROUTES
 from sceau.credential_types.service import CredentialTypeService
 from sceau.db.engine import create_engine
 from sceau.db.migrate import upgrade
+from sceau.fetch import FetchPolicy, SafeFetcher
 from sceau.issuance.metadata_routes import ROUTES as ISSUER_METADATA_ROUTES
 from sceau.issuance.service import IssuanceService
 from sceau.issuance.vcapi_routes import ROUTES as VCAPI_ISSUE_ROUTES
 from sceau.keys.service import KeyStoreService
-from sceau.fetch import FetchPolicy, SafeFetcher
+from sceau.oid4vci.authorization import ROUTES as OID4VCI_AUTHORIZATION_ROUTES
 from sceau.oid4vci.routes import ROUTES as oid4vci_routes
 from sceau.oid4vp.routes import ROUTES as OID4VP_ROUTES
 from sceau.oid4vp.service import PresentationService
@@ -77,6 +78,7 @@ def core_route_handlers() -> list[ControllerRouterHandler]:
         key_routes = []
     handlers.extend(key_routes)
     handlers.extend(oid4vci_routes)
+    handlers.extend(OID4VCI_AUTHORIZATION_ROUTES)
     return handlers
 
 
