@@ -1,0 +1,270 @@
+"""``sceau wallet``: the reference wallet (holder side), a separate product from the server.
+
+It imports only :mod:`sceau.wallet` (itself built on :mod:`sceau.core`), never the server.
+The store lives in ``--wallet-dir`` / ``SCEAU_WALLET_DIR``; it is opened with
+``SCEAU_WALLET_PASSPHRASE`` (asked for when unset) or a 32-byte ``--key-file``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from sceau.cli._common import console, emit_json, fail, json_option
+
+T = TypeVar("T")
+
+DEFAULT_WALLET_DIR = "~/.sceau-wallet"
+TRUST_DIR = "trust"
+
+
+@dataclass(frozen=True)
+class WalletOptions:
+    directory: Path
+    key_file: Path | None
+    scrypt_n: int
+
+    def open(self) -> Any:
+        from sceau.wallet import KeyMaterial, WalletStore
+
+        if self.key_file is not None:
+            material = KeyMaterial(key_file_bytes=self.key_file.read_bytes())
+        else:
+            passphrase = os.environ.get("SCEAU_WALLET_PASSPHRASE") or click.prompt(
+                "Wallet passphrase", hide_input=True, err=True
+            )
+            material = KeyMaterial(passphrase=passphrase, scrypt_n=self.scrypt_n)
+        return WalletStore.open(self.directory, material)
+
+    def trust_anchors(self, extra: tuple[str, ...]) -> list[Any]:
+        from cryptography import x509
+
+        paths = [Path(p) for p in extra]
+        trust_dir = self.directory / TRUST_DIR
+        if trust_dir.is_dir():
+            paths += sorted(trust_dir.glob("*.pem"))
+        anchors = []
+        for path in paths:
+            anchors += x509.load_pem_x509_certificates(path.read_bytes())
+        return anchors
+
+
+def _run(action: Callable[[], Coroutine[Any, Any, T]]) -> T:
+    from sceau.core.errors import SceauError
+
+    try:
+        return asyncio.run(action())
+    except SceauError as exc:
+        fail(f"{exc.code}: {exc.detail or exc.code}")
+
+
+def _display_name(display: list[dict[str, Any]], lang: str) -> str | None:
+    for item in display:
+        if str(item.get("locale", "")).startswith(lang):
+            return str(item.get("name"))
+    return str(display[0]["name"]) if display else None
+
+
+@click.group()
+@click.option(
+    "--wallet-dir",
+    envvar="SCEAU_WALLET_DIR",
+    default=DEFAULT_WALLET_DIR,
+    show_default=True,
+    help="Directory of the encrypted wallet (SCEAU_WALLET_DIR).",
+)
+@click.option(
+    "--key-file",
+    envvar="SCEAU_WALLET_KEY_FILE",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="32-byte key file instead of a passphrase (SCEAU_WALLET_KEY_FILE).",
+)
+@click.option("--scrypt-n", type=int, default=2**15, hidden=True)
+@click.pass_context
+def wallet(ctx: click.Context, wallet_dir: str, key_file: Path | None, scrypt_n: int) -> None:
+    """The reference wallet: receive (OpenID4VCI), list and present (OpenID4VP) credentials."""
+    ctx.obj = WalletOptions(Path(wallet_dir).expanduser(), key_file, scrypt_n)
+
+
+@wallet.command()
+@click.argument("offer_uri")
+@click.option("--tx-code", help="Transaction code (PIN) the issuer sent you separately.")
+@click.option(
+    "--batch",
+    "batch_size",
+    type=int,
+    default=1,
+    show_default=True,
+    help="Credentials to ask for, each bound to its own key (issuer's limit applies).",
+)
+@click.option("--lang", type=click.Choice(["en", "fr"]), default="en", show_default=True)
+@json_option
+@click.pass_obj
+def receive(
+    options: WalletOptions,
+    offer_uri: str,
+    tx_code: str | None,
+    batch_size: int,
+    lang: str,
+    as_json: bool,
+) -> None:
+    """Receive the credentials of a credential offer (openid-credential-offer://...)."""
+    from sceau.wallet import WalletHttp, receive_offer
+
+    store = options.open()
+
+    async def action() -> Any:
+        async with WalletHttp() as http:
+            return await receive_offer(
+                http, store, offer_uri, tx_code=tx_code, batch_size=batch_size
+            )
+
+    received = _run(action)
+    store.save()
+    if as_json:
+        emit_json(
+            {
+                "credential_issuer": received.credential_issuer,
+                "encrypted_response": received.encrypted_response,
+                "credentials": [
+                    {"id": c.id, "format": c.format, "configuration_id": c.configuration_id}
+                    for c in received.credentials
+                ],
+            }
+        )
+        return
+    out = console()
+    for c in received.credentials:
+        name = _display_name(c.display, lang) or c.configuration_id
+        out.print(f"Received [bold]{name}[/bold] ({c.format}) from {c.issuer}  id={c.id}")
+
+
+@wallet.command("list")
+@click.option("--lang", type=click.Choice(["en", "fr"]), default="en", show_default=True)
+@json_option
+@click.pass_obj
+def list_credentials(options: WalletOptions, lang: str, as_json: bool) -> None:
+    """List the credentials in the wallet (claims shown only here, on your machine)."""
+    store = options.open()
+    credentials = store.credentials
+    if as_json:
+        emit_json(
+            [
+                {
+                    "id": c.id,
+                    "format": c.format,
+                    "issuer": c.issuer,
+                    "configuration_id": c.configuration_id,
+                    "received_at": c.received_at,
+                    "name": _display_name(c.display, lang),
+                    "claims": c.claims,
+                }
+                for c in credentials
+            ]
+        )
+        return
+    out = console()
+    if not credentials:
+        out.print("The wallet is empty.")
+    for c in credentials:
+        name = _display_name(c.display, lang) or c.configuration_id
+        out.print(f"[bold]{name}[/bold]  {c.format}  {c.issuer}  id={c.id}")
+        for key, value in c.claims.items():
+            if key not in ("cnf", "_sd_alg", "status"):
+                out.print(f"    {key}: {value}")
+
+
+@wallet.command()
+@click.argument("request_uri")
+@click.option("--yes", is_flag=True, help="Send without asking (what is disclosed is printed).")
+@click.option(
+    "--trust-anchor",
+    "trust_anchors",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False),
+    help="PEM root certificate for x509_san_dns verifiers (also read from <wallet-dir>/trust/).",
+)
+@json_option
+@click.pass_obj
+def present(
+    options: WalletOptions,
+    request_uri: str,
+    yes: bool,
+    trust_anchors: tuple[str, ...],
+    as_json: bool,
+) -> None:
+    """Answer a presentation request (openid4vp://...) with the minimum disclosures."""
+    from sceau.wallet import WalletHttp, fetch_request, plan_presentation, send_presentation
+
+    if as_json and not yes:
+        fail("--json needs --yes (there is no prompt in JSON mode)", 2)
+    store = options.open()
+    anchors = options.trust_anchors(trust_anchors)
+
+    async def action() -> Any:
+        async with WalletHttp() as http:
+            request = await fetch_request(http, request_uri, trust_anchors=anchors)
+            plan = plan_presentation(request, store)
+            if not as_json:
+                out = console()
+                out.print(
+                    f"Verifier: [bold]{request.verifier_identity}[/bold]"
+                    f" ({request.prefix}, signature and identity checked)"
+                )
+                for item in plan.items:
+                    name = (
+                        _display_name(item.credential.display, "en")
+                        or item.credential.configuration_id
+                    )
+                    out.print(f"It asks for [bold]{name}[/bold]; you would disclose:")
+                    for path, value in item.disclosed.items():
+                        out.print(f"    {path}: {value}")
+            if not yes and not click.confirm("Send?", default=False, err=True):
+                return request, plan, None
+            return request, plan, await send_presentation(http, request, plan, store)
+
+    request, plan, answer = _run(action)
+    if as_json:
+        emit_json(
+            {
+                "verifier": request.client_id,
+                "disclosed": [{"query_id": i.query_id, "claims": i.disclosed} for i in plan.items],
+                "status_code": answer.status_code if answer else None,
+                "redirect_uri": answer.redirect_uri if answer else None,
+            }
+        )
+    elif answer is None:
+        console().print("Nothing sent.")
+    else:
+        ok = 200 <= answer.status_code < 300
+        console().print(
+            f"Sent: the verifier answered HTTP {answer.status_code}"
+            + ("" if ok else f" {answer.body}")
+        )
+        if answer.redirect_uri:
+            console().print(f"Continue at {answer.redirect_uri}")
+    if answer is not None and not 200 <= answer.status_code < 300:
+        raise SystemExit(1)
+
+
+@wallet.command()
+@click.argument("pem_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--name", help="File name in the trust folder (default: the PEM's name).")
+@click.pass_obj
+def trust(options: WalletOptions, pem_file: Path, name: str | None) -> None:
+    """Trust a root certificate for x509_san_dns verifiers (copied into <wallet-dir>/trust/)."""
+    from cryptography import x509
+
+    data = pem_file.read_bytes()
+    if not x509.load_pem_x509_certificates(data):
+        fail("no certificate in the file", 2)
+    target = options.directory / TRUST_DIR
+    target.mkdir(parents=True, exist_ok=True, mode=0o700)
+    (target / (name or pem_file.name)).write_bytes(data)
+    console().print(f"Trusted {pem_file.name}")
