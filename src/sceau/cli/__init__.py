@@ -42,3 +42,7 @@ if importlib.util.find_spec("sceau.cli.status"):
     _status_cli = importlib.import_module("sceau.cli.status")
     main.add_command(_status_cli.credential)
     main.add_command(_status_cli.status)
+
+# The reference wallet (`sceau wallet ...`, holder side) and the end-to-end `sceau demo`.
+main.add_command(importlib.import_module("sceau.cli.wallet").wallet)
+main.add_command(importlib.import_module("sceau.cli.demo").demo)
