@@ -190,14 +190,21 @@ class _Platform:
         async with httpx2.AsyncClient(trust_env=False) as client:
             while time.monotonic() < deadline:
                 if self.process is not None and self.process.poll() is not None:
-                    raise RuntimeError(f"the platform exited; see {self.log_path}")
+                    raise RuntimeError(f"the platform exited:\n{self.log_tail()}")
                 try:
                     if (await client.get(f"{self.url}/readyz")).status_code == 200:
                         return
                 except httpx2.TransportError:
                     pass
                 await asyncio.sleep(0.2)
-        raise RuntimeError(f"the platform did not become ready; see {self.log_path}")
+        raise RuntimeError(f"the platform did not become ready:\n{self.log_tail()}")
+
+    def log_tail(self, lines: int = 20) -> str:
+        try:
+            text = self.log_path.read_text(errors="replace")
+        except OSError:
+            return "(no log)"
+        return "\n".join(text.splitlines()[-lines:])
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
