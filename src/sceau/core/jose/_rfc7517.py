@@ -97,7 +97,8 @@ def _check_shape(jwk: Mapping[str, Any]) -> str:
     alg = jwk.get("alg")
     # A JWK may name the key-agreement algorithm it is for: OpenID4VP §8.3 requires "alg" on the
     # verifier's encryption key (ECDH-ES is the only one in our JWE allow-list).
-    if alg is not None and alg not in _KEY_AGREEMENT_ALGS:
+    # isinstance first: a JSON array or object as "alg" is unhashable and must fail as invalid_jwk.
+    if alg is not None and not (isinstance(alg, str) and alg in _KEY_AGREEMENT_ALGS):
         try:
             get_algorithm(alg)
         except UnsupportedAlgorithm:
