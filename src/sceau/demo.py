@@ -280,6 +280,67 @@ def _check(response: httpx2.Response, expected: int = 200) -> dict[str, Any]:
     return dict(body) if isinstance(body, dict) else {"items": body}
 
 
+async def configure_tenants(
+    admin: httpx2.AsyncClient, url: str, tokens: dict[str, dict[str, str]], lang: str = "en"
+) -> tuple[str, dict[str, Any]]:
+    """Through the admin API: the issuer's key and licence type, the verifier's configuration
+    trusting that issuer. Returns the type's display name and the verifier configuration."""
+    issuer_admin = {"Authorization": f"Bearer {tokens[ISSUER_SLUG]['admin']}"}
+    verifier_admin = {"Authorization": f"Bearer {tokens[VERIFIER_SLUG]['admin']}"}
+    vct = f"{url}/t/{ISSUER_SLUG}/vct/{TYPE_ID}"
+    ctype = _check(
+        await admin.post(
+            f"{url}/admin/tenants/{ISSUER_SLUG}/credential-types",
+            json={**FISHING_TYPE, "vct": vct},
+            headers=issuer_admin,
+        ),
+        201,
+    )
+    name = (
+        ctype.get("display", {}).get("fr-CA" if lang == "fr" else "en-CA", {}).get("name", TYPE_ID)
+    )
+    # The issuer's signing key, made now so the verifier can trust its published JWKS.
+    _check(
+        await admin.post(
+            f"{url}/admin/tenants/{ISSUER_SLUG}/keys",
+            json={"algorithm": "ES256"},
+            headers=issuer_admin,
+        ),
+        201,
+    )
+    jwks = _check(await admin.get(f"{url}/.well-known/jwt-vc-issuer/t/{ISSUER_SLUG}"))["jwks"]
+    config = _check(
+        await admin.put(
+            f"{url}/admin/tenants/{VERIFIER_SLUG}/verifier",
+            json={
+                "client_id_prefix": "x509_san_dns",
+                "name_en": "Conservation officers (demo)",
+                "name_fr": "Agents de conservation (démo)",
+                "purposes": [
+                    {
+                        "id": PURPOSE,
+                        "description_en": "Check a fishing licence",
+                        "description_fr": "Vérifier un permis de pêche",
+                        "allowed_claims": {vct: [["licence_number"], ["given_name"], ["waters"]]},
+                    }
+                ],
+                "trust_policy": {
+                    "trusted_issuers": [
+                        {
+                            "credential_type": vct,
+                            "issuer": f"{url}/t/{ISSUER_SLUG}",
+                            "jwks": jwks,
+                        }
+                    ],
+                    "require_status": True,
+                },
+            },
+            headers=verifier_admin,
+        )
+    )
+    return name, config
+
+
 async def _present(
     admin: httpx2.AsyncClient,
     http: WalletHttp,
@@ -357,68 +418,10 @@ async def run_demo(
         await platform.wait_ready()
         say("ready")
         say("tenants", issuer=ISSUER_SLUG, verifier=VERIFIER_SLUG)
-        issuer_admin = {"Authorization": f"Bearer {tokens[ISSUER_SLUG]['admin']}"}
-        verifier_admin = {"Authorization": f"Bearer {tokens[VERIFIER_SLUG]['admin']}"}
-        vct = f"{url}/t/{ISSUER_SLUG}/vct/{TYPE_ID}"
         store = WalletStore.open(data_dir / "wallet", KeyMaterial(key_file_bytes=os.urandom(32)))
         async with httpx2.AsyncClient(trust_env=False, timeout=30) as admin, WalletHttp() as http:
-            ctype = _check(
-                await admin.post(
-                    f"{url}/admin/tenants/{ISSUER_SLUG}/credential-types",
-                    json={**FISHING_TYPE, "vct": vct},
-                    headers=issuer_admin,
-                ),
-                201,
-            )
-            name = (
-                ctype.get("display", {})
-                .get("fr-CA" if lang == "fr" else "en-CA", {})
-                .get("name", TYPE_ID)
-            )
+            name, config = await configure_tenants(admin, url, tokens, lang)
             say("type", name=name)
-            # The issuer's signing key, made now so the verifier can trust its published JWKS.
-            _check(
-                await admin.post(
-                    f"{url}/admin/tenants/{ISSUER_SLUG}/keys",
-                    json={"algorithm": "ES256"},
-                    headers=issuer_admin,
-                ),
-                201,
-            )
-            jwks = _check(await admin.get(f"{url}/.well-known/jwt-vc-issuer/t/{ISSUER_SLUG}"))[
-                "jwks"
-            ]
-            config = _check(
-                await admin.put(
-                    f"{url}/admin/tenants/{VERIFIER_SLUG}/verifier",
-                    json={
-                        "client_id_prefix": "x509_san_dns",
-                        "name_en": "Conservation officers (demo)",
-                        "name_fr": "Agents de conservation (démo)",
-                        "purposes": [
-                            {
-                                "id": PURPOSE,
-                                "description_en": "Check a fishing licence",
-                                "description_fr": "Vérifier un permis de pêche",
-                                "allowed_claims": {
-                                    vct: [["licence_number"], ["given_name"], ["waters"]]
-                                },
-                            }
-                        ],
-                        "trust_policy": {
-                            "trusted_issuers": [
-                                {
-                                    "credential_type": vct,
-                                    "issuer": f"{url}/t/{ISSUER_SLUG}",
-                                    "jwks": jwks,
-                                }
-                            ],
-                            "require_status": True,
-                        },
-                    },
-                    headers=verifier_admin,
-                )
-            )
             say("verifier", prefix=config["client_id_prefix"], client_id=config["client_id"])
             # The wallet trusts the verifier's generated development root explicitly.
             from cryptography import x509

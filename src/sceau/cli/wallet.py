@@ -40,7 +40,12 @@ class WalletOptions:
                 "Wallet passphrase", hide_input=True, err=True
             )
             material = KeyMaterial(passphrase=passphrase, scrypt_n=self.scrypt_n)
-        return WalletStore.open(self.directory, material)
+        from sceau.core.errors import SceauError
+
+        try:
+            return WalletStore.open(self.directory, material)
+        except SceauError as exc:
+            fail(f"{exc.code}: {exc.detail or exc.code}")
 
     def trust_anchors(self, extra: tuple[str, ...]) -> list[Any]:
         from cryptography import x509

@@ -1,0 +1,180 @@
+"""``sceau wallet`` against a real platform process (``sceau run`` on SQLite, loopback http)."""
+
+import asyncio
+import json
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx2
+import pytest
+from click.testing import CliRunner
+
+from sceau.cli import main
+from sceau.demo import (
+    CLAIMS,
+    ISSUER_SLUG,
+    PURPOSE,
+    TYPE_ID,
+    VERIFIER_SLUG,
+    _create_tenants,
+    _free_port,
+    _Platform,
+    configure_tenants,
+)
+
+
+@dataclass
+class Live:
+    url: str
+    tokens: dict[str, dict[str, str]]
+    anchor_pem: str
+
+    def call(self, method: str, path: str, token: str, **kw: Any) -> dict[str, Any]:
+        async def go() -> dict[str, Any]:
+            async with httpx2.AsyncClient(trust_env=False) as c:
+                headers = {"Authorization": f"Bearer {token}"}
+                r = await c.request(method, self.url + path, headers=headers, **kw)
+                assert r.status_code in (200, 201), r.text
+                return dict(r.json())
+
+        return asyncio.run(go())
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
+    data = tmp_path_factory.mktemp("platform")
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("SCEAU_")},
+        "SCEAU_ENVIRONMENT": "dev",
+        "SCEAU_DATA_DIR": str(data),
+        "SCEAU_PORT": str(port),
+        "SCEAU_PUBLIC_URL": url,
+        "SCEAU_LOG_LEVEL": "WARNING",
+    }
+    tokens = asyncio.run(_create_tenants(env))
+    platform = _Platform(env, data / "platform.log", url)
+    platform.start()
+    try:
+        asyncio.run(platform.wait_ready())
+
+        async def configure() -> dict[str, Any]:
+            async with httpx2.AsyncClient(trust_env=False) as admin:
+                return (await configure_tenants(admin, url, tokens))[1]
+
+        config = asyncio.run(configure())
+        yield Live(url, tokens, config["x509_chain_pem"][-1])
+    finally:
+        platform.stop()
+
+
+def _wallet(tmp_path: Path) -> tuple[CliRunner, list[str]]:
+    key_file = tmp_path / "wallet.key"
+    key_file.write_bytes(os.urandom(32))
+    args = ["wallet", "--wallet-dir", str(tmp_path / "w"), "--key-file", str(key_file)]
+    return CliRunner(), args
+
+
+def _offer(live: Live, **body: Any) -> dict[str, Any]:
+    return live.call(
+        "POST",
+        f"/admin/tenants/{ISSUER_SLUG}/offers",
+        live.tokens[ISSUER_SLUG]["issuer"],
+        json={"credential_configuration_ids": [TYPE_ID], "claims": CLAIMS, **body},
+    )
+
+
+def _query(live: Live) -> dict[str, Any]:
+    return {
+        "credentials": [
+            {
+                "id": "licence",
+                "format": "dc+sd-jwt",
+                "meta": {"vct_values": [f"{live.url}/t/{ISSUER_SLUG}/vct/{TYPE_ID}"]},
+                "claims": [{"path": ["licence_number"]}],
+            }
+        ]
+    }
+
+
+def test_cli_receives_lists_and_presents_with_minimum_disclosure(
+    live: Live, tmp_path: Path
+) -> None:
+    runner, wallet = _wallet(tmp_path)
+    offer = _offer(live, tx_code=True)
+    received = runner.invoke(
+        main, [*wallet, "receive", offer["offer_uri"], "--tx-code", offer["tx_code"], "--json"]
+    )
+    assert received.exit_code == 0, received.output
+    [credential] = json.loads(received.output)["credentials"]
+    assert credential["format"] == "dc+sd-jwt"
+
+    listed = runner.invoke(main, [*wallet, "list", "--json"])
+    assert listed.exit_code == 0, listed.output
+    [item] = json.loads(listed.output)
+    assert item["claims"]["licence_number"] == "QC-2026-0042"
+    assert item["name"] == "Fishing licence"
+    readable = runner.invoke(main, [*wallet, "list", "--lang", "fr"])
+    assert "Permis de pêche" in readable.output
+
+    anchor = tmp_path / "verifier-root.pem"
+    anchor.write_text(live.anchor_pem)
+    assert runner.invoke(main, [*wallet, "trust", str(anchor)]).exit_code == 0
+
+    created = live.call(
+        "POST",
+        f"/admin/tenants/{VERIFIER_SLUG}/presentation-requests",
+        live.tokens[VERIFIER_SLUG]["verifier"],
+        json={"dcql_query": _query(live), "purpose": PURPOSE},
+    )
+    presented = runner.invoke(
+        main, [*wallet, "present", created["authorization_request_uri"], "--yes", "--json"]
+    )
+    assert presented.exit_code == 0, presented.output
+    answer = json.loads(presented.output)
+    assert answer["status_code"] == 200
+    assert answer["disclosed"] == [
+        {"query_id": "licence", "claims": {"licence_number": "QC-2026-0042"}}
+    ]
+    result = live.call("GET", created["result_uri"].removeprefix(live.url), created["secret"])
+    assert result["status"] == "verified", result
+    assert set(result["claims"]["licence"][0]) & set(CLAIMS) == {"licence_number"}
+
+
+def test_cli_present_without_a_trusted_root_refuses_and_sends_nothing(
+    live: Live, tmp_path: Path
+) -> None:
+    runner, wallet = _wallet(tmp_path)
+    offer = _offer(live)
+    assert runner.invoke(main, [*wallet, "receive", offer["offer_uri"]]).exit_code == 0
+    created = live.call(
+        "POST",
+        f"/admin/tenants/{VERIFIER_SLUG}/presentation-requests",
+        live.tokens[VERIFIER_SLUG]["verifier"],
+        json={"dcql_query": _query(live), "purpose": PURPOSE},
+    )
+    refused = runner.invoke(
+        main, [*wallet, "present", created["authorization_request_uri"], "--yes"]
+    )
+    assert refused.exit_code == 1
+    assert "untrusted_verifier" in refused.output
+    result = live.call("GET", created["result_uri"].removeprefix(live.url), created["secret"])
+    assert result["status"] == "pending"
+
+
+def test_cli_receive_with_a_wrong_key_file_cannot_open_the_wallet(
+    live: Live, tmp_path: Path
+) -> None:
+    runner, wallet = _wallet(tmp_path)
+    offer = _offer(live)
+    assert runner.invoke(main, [*wallet, "receive", offer["offer_uri"]]).exit_code == 0
+    other = tmp_path / "other.key"
+    other.write_bytes(os.urandom(32))
+    wallet[-1] = str(other)
+    listed = runner.invoke(main, [*wallet, "list"])
+    assert listed.exit_code == 1
+    assert "wallet_locked" in listed.output
