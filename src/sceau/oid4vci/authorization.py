@@ -33,6 +33,7 @@ from litestar import Request, Response, get, post
 from litestar.datastructures import State
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath
+from litestar.types import ControllerRouterHandler
 from sqlalchemy import JSON, BigInteger, Boolean, Column, Index, String, Table, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -562,7 +563,7 @@ async def authorization_code_grant(
     return result
 
 
-ROUTES = [
+ROUTES: list[ControllerRouterHandler] = [
     UpstreamOidcController,
     oauth_router(
         "/t/{tenant:str}",

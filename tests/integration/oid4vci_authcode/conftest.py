@@ -64,7 +64,10 @@ async def env(settings: Settings, engine: AsyncEngine, tenant_a: Any) -> AsyncIt
     op_transport = httpx.ASGITransport(app=op)
     app.state["upstream_http_transport"] = op_transport
     dispatch = Dispatch(
-        {"op.test": op_transport, "testserver": httpx.ASGITransport(app=app, raise_app_exceptions=False)}
+        {
+            "op.test": op_transport,
+            "testserver": httpx.ASGITransport(app=app, raise_app_exceptions=False),
+        }
     )
     async with httpx.AsyncClient(transport=dispatch, base_url=PUBLIC_URL) as http:
         result = Env(app, http, op, tenant_a)

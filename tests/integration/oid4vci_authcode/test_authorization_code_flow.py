@@ -141,9 +141,7 @@ async def test_wallet_gets_sd_jwt_vc_with_upstream_claims_through_par_pkce_dpop(
 
 async def test_authorization_details_are_echoed_with_credential_identifiers(env: Env) -> None:
     flow = Flow(env)
-    details = json.dumps(
-        [{"type": "openid_credential", "credential_configuration_id": "licence"}]
-    )
+    details = json.dumps([{"type": "openid_credential", "credential_configuration_id": "licence"}])
     code = await flow.code(scope="<omit>", authorization_details=details)
     token = await flow.token(code)
     assert token.status_code == 200, token.text
@@ -333,9 +331,14 @@ async def test_error_description_is_localized(env: Env) -> None:
     en = await flow.par(scope="nope")
     fr = await env.http.post(
         flow.path("par"),
-        data={"client_id": CLIENT_ID, "response_type": "code", "scope": "nope",
-              "redirect_uri": WALLET_REDIRECT, "code_challenge": s256_challenge(flow.verifier),
-              "code_challenge_method": "S256"},  # fmt: skip
+        data={
+            "client_id": CLIENT_ID,
+            "response_type": "code",
+            "scope": "nope",
+            "redirect_uri": WALLET_REDIRECT,
+            "code_challenge": s256_challenge(flow.verifier),
+            "code_challenge_method": "S256",
+        },
         headers={"Accept-Language": "fr-CA"},
     )
     assert en.json()["error"] == fr.json()["error"] == "invalid_scope"
@@ -345,8 +348,12 @@ async def test_error_description_is_localized(env: Env) -> None:
 async def test_upstream_config_without_openid_scope_is_refused(env: Env) -> None:
     response = await env.http.put(
         f"/admin/tenants/{env.tenant.slug}/upstream-oidc",
-        json={"issuer": "https://op.example", "client_id": "a", "client_secret": "b",
-              "scopes": ["profile"]},  # fmt: skip
+        json={
+            "issuer": "https://op.example",
+            "client_id": "a",
+            "client_secret": "b",
+            "scopes": ["profile"],
+        },
         headers=env.admin(),
     )
     assert response.status_code == 400

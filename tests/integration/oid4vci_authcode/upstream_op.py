@@ -26,7 +26,7 @@ Scope = dict[str, Any]
 class UpstreamOP:
     issuer: str = "http://op.test"
     client_id: str = "sceau-rp"
-    client_secret: str = "s3cret-of-the-rp"  # noqa: S105 (a test fixture)
+    client_secret: str = "s3cret-of-the-rp"
     user: dict[str, Any] = field(
         default_factory=lambda: {
             "sub": "user-123",
