@@ -35,6 +35,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     # PostgreSQL only: schema put first on the search_path (tests use one schema per test).
     database_schema: str = ""
     database_pool_size: int = 10
+    # PostgreSQL pooled connections are replaced after this many seconds (instead of a ping per
+    # checkout, which cost a round trip per request; a dead connection is invalidated on error).
+    database_pool_recycle_s: int = 1800
     host: str = "127.0.0.1"
     port: int = 8000
     workers: int = 1
@@ -46,6 +49,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     log_json: bool = True
     # A key's use is written to the audit log (and last_used_at updated) at most this often.
     apikey_login_audit_interval_s: int = 15 * 60
+    # A verified API key is remembered in process this long: a revocation made through another
+    # process (CLI, other worker) takes effect within this bound; through this process, at once.
+    # 0 disables the cache (one query per request).
+    apikey_cache_ttl_s: float = 2.0
     # Longest accepted Authorization header / API key token.
     max_token_length: int = 256
     # Largest page an admin listing returns.
@@ -64,6 +71,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
             raise SettingsError("SCEAU_PORT must be a TCP port")
         if self.workers < 1 or self.database_pool_size < 1:
             raise SettingsError("SCEAU_WORKERS and SCEAU_DATABASE_POOL_SIZE must be positive")
+        if not 0 <= self.apikey_cache_ttl_s <= 60:
+            raise SettingsError("SCEAU_APIKEY_CACHE_TTL_S must be between 0 and 60")
+        if self.database_pool_recycle_s < 1:
+            raise SettingsError("SCEAU_DATABASE_POOL_RECYCLE_S must be positive")
         if self.apikey_login_audit_interval_s < 0:
             raise SettingsError("SCEAU_APIKEY_LOGIN_AUDIT_INTERVAL_S must not be negative")
         if self.database_schema and not self.database_schema.replace("_", "").isalnum():

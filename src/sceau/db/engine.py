@@ -44,7 +44,11 @@ def create_engine(settings: Settings) -> AsyncEngine:
             server_settings["search_path"] = settings.database_schema
         kwargs["connect_args"] = {"server_settings": server_settings}
         kwargs["pool_size"] = settings.database_pool_size
-        kwargs["pool_pre_ping"] = True
+        # No pool_pre_ping: it cost one round trip per checkout (several per request). Connections
+        # are recycled after database_pool_recycle_s instead, and a connection found dead on use
+        # raises a disconnect error that SQLAlchemy turns into invalidating the whole pool, so
+        # the next checkout (a client retry) gets a fresh connection.
+        kwargs["pool_recycle"] = settings.database_pool_recycle_s
     else:
         raise ValueError(f"unsupported database back-end: {backend}")
 

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import msgspec
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from sceau.audit.models import AuditEvent
@@ -70,9 +71,18 @@ class TenantService:
         login_audit_interval_s: int = 900,
         max_page_size: int = 500,
         clock_ms: Callable[[], int] = _now_ms,
+        cache_ttl_s: float = 0.0,
+        max_cached_keys: int = 10_000,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self.engine = engine
         self.login_audit_interval_ms = login_audit_interval_s * 1000
+        # key_id -> (fetched at, key, stored secret hash). Only live keys are cached; the secret
+        # is checked on every request. Bounded: cleared when it grows past max_cached_keys.
+        self.cache_ttl_s = cache_ttl_s
+        self.max_cached_keys = max_cached_keys
+        self.monotonic = monotonic
+        self._keys: dict[str, tuple[float, ApiKey, str]] = {}
         self.max_page_size = max_page_size
         self.clock_ms = clock_ms
 
@@ -216,6 +226,7 @@ class TenantService:
     async def revoke_api_key(self, actor: Actor, tenant_slug: str | None, key_id: str) -> None:
         """Revoke a key of the tenant (idempotent for an already revoked key of that tenant)."""
         now = self.clock_ms()
+        self._keys.pop(key_id, None)
         async with self.engine.begin() as conn:
             tenant_id = None if tenant_slug is None else (await self._tenant(conn, tenant_slug))[0]
             if await store.revoke_api_key(conn, key_id, tenant_id, now):
@@ -233,18 +244,33 @@ class TenantService:
             elif not await store.key_exists(conn, key_id, tenant_id):
                 raise ApiKeyNotFound()
 
+    async def _live_key(self, key_id: str) -> tuple[ApiKey, str]:
+        """The unrevoked key and its stored secret hash: from the cache (``cache_ttl_s``, so a
+        revocation by another process is honoured within that bound) or one query."""
+        now = self.monotonic()
+        hit = self._keys.get(key_id)
+        if hit is not None and now - hit[0] < self.cache_ttl_s:
+            return hit[1], hit[2]
+        async with self.engine.connect() as conn:
+            found = await store.api_key_with_secret(conn, key_id)
+        if found is None or found[0].revoked_at_ms is not None:
+            self._keys.pop(key_id, None)
+            raise Unauthorized()
+        key, _tenant_id, stored = found
+        if self.cache_ttl_s > 0:
+            if len(self._keys) >= self.max_cached_keys:
+                self._keys.clear()
+            self._keys[key_id] = (now, key, stored)
+        return key, stored
+
     async def authenticate(self, token: str, request_id: str) -> Principal:
         """Resolve a bearer token to its principal, or raise :class:`Unauthorized`.
 
         Logs the key's use in the audit log at most once per ``login_audit_interval``.
         """
         key_id, secret = parse_token(token)
-        async with self.engine.connect() as conn:
-            found = await store.api_key_with_secret(conn, key_id)
-        if found is None:
-            raise Unauthorized()
-        key, _tenant_id, stored = found
-        if not secret_matches(secret, stored) or key.revoked_at_ms is not None:
+        key, stored = await self._live_key(key_id)
+        if not secret_matches(secret, stored):
             raise Unauthorized()
         now = self.clock_ms()
         if key.last_used_at_ms is None or key.last_used_at_ms < now - self.login_audit_interval_ms:
@@ -261,4 +287,8 @@ class TenantService:
                         ),
                         at_ms=now,
                     )
+            key = msgspec.structs.replace(key, last_used_at_ms=now)
+            cached = self._keys.get(key_id)
+            if cached is not None:
+                self._keys[key_id] = (cached[0], key, stored)
         return Principal(key_id=key.key_id, role=key.role, tenant=key.tenant)

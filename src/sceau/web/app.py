@@ -105,6 +105,7 @@ def create_app(
             "tenants": TenantService(
                 db,
                 login_audit_interval_s=settings.apikey_login_audit_interval_s,
+                cache_ttl_s=settings.apikey_cache_ttl_s,
                 max_page_size=settings.max_page_size,
             ),
             "audit": AuditService(db),
