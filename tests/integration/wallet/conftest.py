@@ -18,6 +18,7 @@ from cryptography import x509
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from sceau.fetch import FetchResponse
+from sceau.keys.service import tenant_did
 from sceau.settings import Settings
 from sceau.verification.service import build_verification_service
 from sceau.wallet import WalletHttp, WalletStore, passphrase_key
@@ -44,6 +45,16 @@ FISHING_TYPE = {
     },
     "batch_size": 3,
 }
+VC_TYPE = "FishingLicenceCredential"
+W3C_TYPES = [
+    {
+        **{k: v for k, v in FISHING_TYPE.items() if k not in ("vct", "id", "format")},
+        "id": f"fishing-{fmt}",
+        "format": fmt,
+        "vc_type": ["VerifiableCredential", VC_TYPE],
+    }
+    for fmt in ("ldp_vc", "jwt_vc_json")
+]
 CLAIMS = {
     "given_name": "Marie",
     "family_name": "Tremblay",
@@ -151,7 +162,16 @@ async def world(
             headers={"Authorization": f"Bearer {tenant_a.tokens['admin']}"},
         )
         assert r.status_code == 201, r.text
+        for body in W3C_TYPES:
+            r = await admin.post(
+                f"/admin/tenants/{tenant_a.slug}/credential-types",
+                json=body,
+                headers={"Authorization": f"Bearer {tenant_a.tokens['admin']}"},
+            )
+            assert r.status_code == 201, r.text
+        did = tenant_did(PUBLIC_URL, tenant_a.slug)
         jwks = (await admin.get(f"/.well-known/jwt-vc-issuer/t/{tenant_a.slug}")).json()["jwks"]
+        did_jwks = {"keys": [{**k, "kid": f"{did}#{k['kid']}"} for k in jwks["keys"]]}
         config = {
             "client_id_prefix": "x509_san_dns",
             "name_en": "Conservation officers",
@@ -161,12 +181,18 @@ async def world(
                     "id": "licence-check",
                     "description_en": "Check a fishing licence",
                     "description_fr": "Vérifier un permis de pêche",
-                    "allowed_claims": {VCT: [["licence_number"], ["given_name"], ["waters"]]},
+                    "allowed_claims": {
+                        VCT: [["licence_number"], ["given_name"], ["waters"]],
+                        VC_TYPE: [["credentialSubject", "licence_number"]],
+                    },
                 }
             ],
             "trust_policy": {
                 "trusted_issuers": [
-                    {"credential_type": VCT, "issuer": f"{PUBLIC_URL}/t/tenant-a", "jwks": jwks}
+                    {"credential_type": VCT, "issuer": f"{PUBLIC_URL}/t/tenant-a", "jwks": jwks},
+                    # The W3C issuer is the tenant's did:web; its list credentials (vc+jwt) name
+                    # keys by DID URL, which the engine's JOSE lookup matches only verbatim.
+                    {"credential_type": VC_TYPE, "issuer": did, "jwks": did_jwks},
                 ]
             },
         }

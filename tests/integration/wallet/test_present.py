@@ -15,7 +15,7 @@ from sceau.wallet import (
     send_presentation,
 )
 
-from .conftest import World
+from .conftest import VC_TYPE, World
 
 pytestmark = pytest.mark.anyio
 
@@ -104,3 +104,34 @@ async def test_empty_wallet_cannot_answer(world: World) -> None:
     with pytest.raises(PresentationRefused) as refused:
         plan_presentation(request, world.store())
     assert refused.value.code == "no_matching_credential"
+
+
+@pytest.mark.parametrize("fmt", ["ldp_vc", "jwt_vc_json"])
+async def test_w3c_credentials_are_presented_with_a_holder_bound_presentation(
+    world: World, fmt: str
+) -> None:
+    store = world.store()
+    offer = await world.offer(credential_configuration_ids=[f"fishing-{fmt}"])
+    [credential] = (await receive_offer(world.http, store, offer["offer_uri"])).credentials
+    assert credential.format == fmt
+    query = {
+        "credentials": [
+            {
+                "id": "licence",
+                "format": fmt,
+                "meta": {"type_values": [[VC_TYPE]]},
+                "claims": [{"path": ["credentialSubject", "licence_number"]}],
+            }
+        ]
+    }
+    created = await world.presentation_request(dcql_query=query, response_mode="direct_post.jwt")
+    request = await fetch_request(
+        world.http, created["authorization_request_uri"], trust_anchors=[world.anchor]
+    )
+    plan = plan_presentation(request, store)
+    # W3C credentials have no selective disclosure: the whole credential goes, as shown.
+    assert plan.items[0].disclosed == {"credentialSubject.licence_number": "QC-2026-0042"}
+    answer = await send_presentation(world.http, request, plan, store)
+    assert answer.status_code == 200, answer.body
+    result = await world.result(created)
+    assert result["status"] == "verified", result
