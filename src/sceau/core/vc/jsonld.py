@@ -261,6 +261,13 @@ class _Walker:
                 continue
             if not isinstance(item, dict):
                 raise InvalidJsonLd("a context must be a URL, an object or null")
+            if result.stable and item.keys() == {"@vocab"} and isinstance(item["@vocab"], str):
+                # An inline ``{"@vocab": IRI}`` (common in credentials, e.g. VC API bodies) is a
+                # pure function of the active context and the IRI (JSON-LD 1.1 API §4.1.2 step
+                # 5.8), defines no term, so its result is cached by value and stays stable: the
+                # type-scoped contexts processed after it are cached too.
+                result = self._process_vocab(result, item, override_protected)
+                continue
             result = self._process_object(result, item, override_protected, stable)
         if not propagate:
             wrapped = result.copy()
@@ -274,6 +281,25 @@ class _Walker:
             _GLOBAL_CTX_CACHE[key] = result
             # keep the key objects alive so their ids are never reused while cached
             _KEEP_ALIVE.append((active, local))
+        return result
+
+    def _process_vocab(
+        self, active: _Context, item: dict[str, Any], override_protected: bool
+    ) -> _Context:
+        vocab = item["@vocab"]
+        if len(vocab) > _MAX_CACHED_VOCAB_LENGTH:
+            return self._process_object(active, item, override_protected, False)
+        key = (id(active), vocab, override_protected)
+        cached = _VOCAB_CACHE.get(key)
+        if cached is not None:
+            return cached
+        result = self._process_object(active, item, override_protected, False)
+        result.stable = True
+        if len(_VOCAB_CACHE) > _MAX_CACHE:
+            _VOCAB_CACHE.clear()
+            _VOCAB_KEEP_ALIVE.clear()
+        _VOCAB_CACHE[key] = result
+        _VOCAB_KEEP_ALIVE.append(active)  # its id stays unique while cached
         return result
 
     def _process_object(
@@ -788,6 +814,10 @@ _EMPTY = _Context(stable=True)
 _MAX_CACHE = 4096
 _GLOBAL_CTX_CACHE: dict[tuple[int, int, bool, bool], _Context] = {}
 _KEEP_ALIVE: list[tuple[_Context, Any]] = []
+# Inline {"@vocab": IRI} results, by (id(active context), IRI, override_protected).
+_VOCAB_CACHE: dict[tuple[int, str, bool], _Context] = {}
+_VOCAB_KEEP_ALIVE: list[_Context] = []
+_MAX_CACHED_VOCAB_LENGTH = 2048
 
 
 def _prepare(
