@@ -15,7 +15,13 @@ from sceau.wallet.errors import (
     WalletError,
     WalletLocked,
 )
-from sceau.wallet.issuance import CredentialOffer, Received, receive_offer, resolve_offer
+from sceau.wallet.issuance import (
+    CredentialOffer,
+    Received,
+    receive_offer,
+    receive_with_authorization,
+    resolve_offer,
+)
 from sceau.wallet.presentation import (
     Answer,
     PlanItem,
@@ -48,6 +54,7 @@ __all__ = [
     "passphrase_key",
     "plan_presentation",
     "receive_offer",
+    "receive_with_authorization",
     "resolve_offer",
     "send_presentation",
 ]

@@ -10,10 +10,10 @@ from __future__ import annotations
 import hashlib
 import secrets
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import httpx2
 import msgspec
@@ -41,6 +41,7 @@ __all__ = [
     "issuer_metadata_url",
     "parse_offer_uri",
     "receive_offer",
+    "receive_with_authorization",
     "resolve_offer",
 ]
 
@@ -232,6 +233,37 @@ async def receive_offer(
             "this offer needs a transaction code (--tx-code)", code="tx_code_required"
         )
     issuer = offer.credential_issuer
+    endpoints = await discover_issuer(http, issuer)
+    session = _Session(http, SoftwareSigner(generate_private_key("ES256"), "ES256"), clock)
+    form = {"grant_type": PRE_AUTHORIZED_GRANT, "pre-authorized_code": offer.pre_authorized_code}
+    if tx_code is not None:
+        form["tx_code"] = tx_code
+    await _token(session, endpoints, form)
+    return await _issue(
+        session,
+        store,
+        endpoints,
+        offer.configuration_ids,
+        batch_size=batch_size,
+        encrypt_response=encrypt_response,
+    )
+
+
+@dataclass(frozen=True)
+class IssuerEndpoints:
+    """What the wallet learnt from the issuer's and its authorization server's metadata."""
+
+    issuer: str
+    metadata: dict[str, Any]
+    authorization_server: dict[str, Any]
+
+    @property
+    def token_endpoint(self) -> str:
+        return str(self.authorization_server["token_endpoint"])
+
+
+async def discover_issuer(http: WalletHttp, issuer: str) -> IssuerEndpoints:
+    """§12.2.2 Credential Issuer Metadata and RFC 8414 Authorization Server Metadata."""
     http.check_url(issuer)
     meta_response = await http.get(issuer_metadata_url(issuer))
     if meta_response.status_code != 200:
@@ -240,32 +272,52 @@ async def receive_offer(
     if metadata.get("credential_issuer") != issuer:
         # §12.2.3: the metadata must be for the issuer the offer names.
         raise IssuanceFailed("issuer metadata names another issuer", code="invalid_metadata")
-    as_issuer = (metadata.get("authorization_servers") or [issuer])[0]
+    as_issuer = str((metadata.get("authorization_servers") or [issuer])[0])
     as_response = await http.get(issuer_metadata_url(as_issuer, "oauth-authorization-server"))
     if as_response.status_code != 200:
         raise _oauth_error(as_response, "authorization server metadata")
     as_metadata = _json_object(as_response)
-    token_endpoint = str(as_metadata["token_endpoint"])
-    credential_endpoint = str(metadata["credential_endpoint"])
-    nonce_endpoint = metadata.get("nonce_endpoint")
+    if as_metadata.get("issuer") != as_issuer:
+        # RFC 8414 §3.3: the metadata's issuer is the one it was fetched for.
+        raise IssuanceFailed("authorization server metadata mismatch", code="invalid_metadata")
+    return IssuerEndpoints(issuer, metadata, as_metadata)
 
-    session = _Session(http, SoftwareSigner(generate_private_key("ES256"), "ES256"), clock)
-    form = {"grant_type": PRE_AUTHORIZED_GRANT, "pre-authorized_code": offer.pre_authorized_code}
-    if tx_code is not None:
-        form["tx_code"] = tx_code
-    token_response = await session.post(token_endpoint, data=form)
+
+async def _token(session: _Session, endpoints: IssuerEndpoints, form: dict[str, str]) -> None:
+    token_response = await session.post(endpoints.token_endpoint, data=form)
     if token_response.status_code != 200:
         raise _oauth_error(token_response, "token")
     token = _json_object(token_response)
+    if str(token.get("token_type", "")).lower() != "dpop":
+        raise IssuanceFailed("the access token is not DPoP-bound", code="invalid_response")
     session.access_token = str(token["access_token"])
 
+
+async def _issue(
+    session: _Session,
+    store: WalletStore,
+    endpoints: IssuerEndpoints,
+    configuration_ids: Sequence[str],
+    *,
+    batch_size: int,
+    encrypt_response: bool,
+) -> Received:
+    """Nonce, key proofs and the credential request for each configuration (§7, §8, §11)."""
+    http, clock, issuer, metadata = (
+        session.http,
+        session.clock,
+        endpoints.issuer,
+        endpoints.metadata,
+    )
+    credential_endpoint = str(metadata["credential_endpoint"])
+    nonce_endpoint = metadata.get("nonce_endpoint")
     supported = metadata.get("credential_configurations_supported") or {}
     max_batch = int((metadata.get("batch_credential_issuance") or {}).get("batch_size", 1))
     wanted = max(1, min(batch_size, max_batch))
     encryption = metadata.get("credential_response_encryption")
     stored: list[StoredCredential] = []
     encrypted_any = False
-    for configuration_id in offer.configuration_ids:
+    for configuration_id in configuration_ids:
         configuration = supported.get(configuration_id)
         if not isinstance(configuration, dict):
             raise IssuanceFailed(
@@ -356,6 +408,103 @@ async def receive_offer(
     for credential in stored:
         store.add(credential)
     return Received(issuer, tuple(stored), encrypted_any)
+
+
+Browser = Callable[[str], Awaitable[str]]
+"""Shows the authorization URL to the person (a browser) and returns the URL the authorization
+server redirected back to (``redirect_uri?code=...&state=...&iss=...``)."""
+
+DEFAULT_CLIENT_ID: Final = "sceau-reference-wallet"
+
+
+async def receive_with_authorization(
+    http: WalletHttp,
+    store: WalletStore,
+    issuer: str,
+    configuration_ids: Sequence[str],
+    *,
+    browser: Browser,
+    redirect_uri: str,
+    client_id: str = DEFAULT_CLIENT_ID,
+    issuer_state: str | None = None,
+    batch_size: int = 1,
+    encrypt_response: bool = True,
+    clock: Callable[[], float] = time.time,
+) -> Received:
+    """Authorization code flow (§3.4, §5): PAR with PKCE S256 and ``authorization_details``,
+    the person authenticates in ``browser``, then the code is redeemed with DPoP.
+
+    The wallet is a public client (``token_endpoint_auth_methods_supported: none``).
+    """
+    if not configuration_ids:
+        raise InvalidInput("name at least one credential configuration", code="invalid_request")
+    endpoints = await discover_issuer(http, issuer)
+    asm = endpoints.authorization_server
+    par_endpoint = asm.get("pushed_authorization_request_endpoint")
+    authorization_endpoint = asm.get("authorization_endpoint")
+    if not isinstance(authorization_endpoint, str):
+        raise IssuanceFailed("the issuer has no authorization endpoint", code="unsupported_grant")
+    verifier = secrets.token_urlsafe(48)
+    challenge = b64url_encode(hashlib.sha256(verifier.encode()).digest())
+    state = secrets.token_urlsafe(24)
+    details = [
+        {"type": "openid_credential", "credential_configuration_id": cid}
+        for cid in configuration_ids
+    ]
+    params = {
+        "response_type": "code",
+        "client_id": client_id,
+        "redirect_uri": redirect_uri,
+        "code_challenge": challenge,
+        "code_challenge_method": "S256",
+        "state": state,
+        "authorization_details": msgspec.json.encode(details).decode(),
+    }
+    if issuer_state is not None:
+        params["issuer_state"] = issuer_state
+    if isinstance(par_endpoint, str):
+        # RFC 9126 §2: push the request; only request_uri and client_id go through the browser.
+        pushed = await http.post(par_endpoint, data=params)
+        if pushed.status_code not in (200, 201):
+            raise _oauth_error(pushed, "pushed authorization request")
+        front = {"client_id": client_id, "request_uri": str(_json_object(pushed)["request_uri"])}
+    elif asm.get("require_pushed_authorization_requests"):
+        raise IssuanceFailed("PAR required but no PAR endpoint", code="invalid_metadata")
+    else:
+        front = params
+    http.check_url(authorization_endpoint)
+    back = await browser(f"{authorization_endpoint}?{urlencode(front)}")
+    if back.split("?", 1)[0] != redirect_uri.split("?", 1)[0]:
+        raise IssuanceFailed("the browser came back elsewhere", code="invalid_response")
+    answer = {k: v[0] for k, v in parse_qs(urlsplit(back).query, max_num_fields=16).items()}
+    if answer.get("state") != state:
+        # RFC 6749 §10.12: a response to another request (CSRF).
+        raise IssuanceFailed("state mismatch in the authorization response", code="invalid_state")
+    if "iss" in answer and answer["iss"] != asm.get("issuer"):
+        # RFC 9207 §2.4: mix-up defence.
+        raise IssuanceFailed("iss mismatch in the authorization response", code="invalid_response")
+    if "error" in answer or "code" not in answer:
+        raise IssuanceFailed("authorization refused", code=answer.get("error", "access_denied"))
+    session = _Session(http, SoftwareSigner(generate_private_key("ES256"), "ES256"), clock)
+    await _token(
+        session,
+        endpoints,
+        {
+            "grant_type": "authorization_code",
+            "code": answer["code"],
+            "redirect_uri": redirect_uri,
+            "client_id": client_id,
+            "code_verifier": verifier,
+        },
+    )
+    return await _issue(
+        session,
+        store,
+        endpoints,
+        configuration_ids,
+        batch_size=batch_size,
+        encrypt_response=encrypt_response,
+    )
 
 
 def _key_proof(key: SoftwareSigner, audience: str, nonce: str | None, iat: int) -> str:
