@@ -97,9 +97,52 @@ def wallet(ctx: click.Context, wallet_dir: str, key_file: Path | None, scrypt_n:
     ctx.obj = WalletOptions(Path(wallet_dir).expanduser(), key_file, scrypt_n)
 
 
+async def _loopback_browser(timeout_s: float = 600.0) -> tuple[str, Any, Any]:
+    """A one-shot listener on 127.0.0.1 for the authorization response (RFC 8252 §7.3)."""
+    import webbrowser
+
+    loop = asyncio.get_running_loop()
+    arrived: asyncio.Future[str] = loop.create_future()
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            line = (await asyncio.wait_for(reader.readline(), 10)).decode("latin-1")
+            target = line.split(" ")[1] if line.count(" ") >= 2 else "/"
+            body = b"Sceau wallet: you can close this window. / Vous pouvez fermer cette fenetre."
+            writer.write(
+                b"HTTP/1.1 200 OK\r\nContent-Type: text/plain; charset=utf-8\r\n"
+                + f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n".encode()
+                + body
+            )
+            await writer.drain()
+            if target.startswith("/callback") and not arrived.done():
+                arrived.set_result(target)
+        finally:
+            writer.close()
+
+    server = await asyncio.start_server(handle, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    redirect_uri = f"http://127.0.0.1:{port}/callback"
+
+    async def browse(url: str) -> str:
+        click.echo(f"Open this address to sign in / Ouvrez cette adresse :\n  {url}", err=True)
+        webbrowser.open(url)
+        target = await asyncio.wait_for(arrived, timeout_s)
+        return f"http://127.0.0.1:{port}{target}"
+
+    return redirect_uri, browse, server
+
+
 @wallet.command()
 @click.argument("offer_uri")
 @click.option("--tx-code", help="Transaction code (PIN) the issuer sent you separately.")
+@click.option(
+    "--configuration",
+    "configurations",
+    multiple=True,
+    help="With an issuer URL instead of an offer: the credential configuration to ask for "
+    "(authorization code flow: you sign in in your browser).",
+)
 @click.option(
     "--batch",
     "batch_size",
@@ -115,20 +158,36 @@ def receive(
     options: WalletOptions,
     offer_uri: str,
     tx_code: str | None,
+    configurations: tuple[str, ...],
     batch_size: int,
     lang: str,
     as_json: bool,
 ) -> None:
-    """Receive the credentials of a credential offer (openid-credential-offer://...)."""
-    from sceau.wallet import WalletHttp, receive_offer
+    """Receive credentials: OFFER_URI is a credential offer (openid-credential-offer://...), or
+    an issuer URL with --configuration for the authorization code flow."""
+    from sceau.wallet import WalletHttp, receive_offer, receive_with_authorization
 
     store = options.open()
 
     async def action() -> Any:
         async with WalletHttp() as http:
-            return await receive_offer(
-                http, store, offer_uri, tx_code=tx_code, batch_size=batch_size
-            )
+            if not configurations:
+                return await receive_offer(
+                    http, store, offer_uri, tx_code=tx_code, batch_size=batch_size
+                )
+            redirect_uri, browse, server = await _loopback_browser()
+            try:
+                return await receive_with_authorization(
+                    http,
+                    store,
+                    offer_uri.rstrip("/"),
+                    list(configurations),
+                    browser=browse,
+                    redirect_uri=redirect_uri,
+                    batch_size=batch_size,
+                )
+            finally:
+                server.close()
 
     received = _run(action)
     store.save()

@@ -178,3 +178,142 @@ def test_cli_receive_with_a_wrong_key_file_cannot_open_the_wallet(
     listed = runner.invoke(main, [*wallet, "list"])
     assert listed.exit_code == 1
     assert "wallet_locked" in listed.output
+
+
+class UpstreamServer:
+    """A small real OpenID Connect provider on loopback that signs in one person at once."""
+
+    def __init__(self) -> None:
+        import threading
+        import time as _time
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+        from urllib.parse import parse_qs, urlencode, urlsplit
+
+        from sceau.core.jose import SoftwareSigner, generate_private_key, sign_compact_sync
+
+        signer = SoftwareSigner(generate_private_key("ES256"), "ES256")
+        codes: dict[str, str] = {}
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def _json(self, status: int, body: Any) -> None:
+                data = json.dumps(body).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def do_GET(self) -> None:
+                parts = urlsplit(self.path)
+                if parts.path == "/.well-known/openid-configuration":
+                    self._json(
+                        200,
+                        {
+                            "issuer": outer.url,
+                            "authorization_endpoint": f"{outer.url}/authorize",
+                            "token_endpoint": f"{outer.url}/token",
+                            "jwks_uri": f"{outer.url}/jwks",
+                        },
+                    )
+                elif parts.path == "/jwks":
+                    self._json(200, {"keys": [{**signer.public_jwk, "kid": "up1"}]})
+                elif parts.path == "/authorize":  # the person signs in at once
+                    q = {k: v[0] for k, v in parse_qs(parts.query).items()}
+                    code = os.urandom(12).hex()
+                    codes[code] = q["nonce"]
+                    back = urlencode({"code": code, "state": q["state"]})
+                    self.send_response(302)
+                    self.send_header("Location", f"{q['redirect_uri']}?{back}")
+                    self.end_headers()
+                else:
+                    self._json(404, {})
+
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length", "0"))
+                form = {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode()).items()}
+                nonce = codes.pop(form.get("code", ""), None)
+                if nonce is None:
+                    self._json(400, {"error": "invalid_grant"})
+                    return
+                now = int(_time.time())
+                claims = {
+                    "iss": outer.url,
+                    "aud": "sceau-peches",
+                    "sub": "u1",
+                    "iat": now,
+                    "exp": now + 300,
+                    "nonce": nonce,
+                    "given_name": "Jeanne",
+                    "family_name": "Roy",
+                    "licence_no": "QC-OIDC-1",
+                }
+                token = sign_compact_sync({"kid": "up1", "typ": "JWT"}, claims, signer)
+                self._json(200, {"id_token": token, "token_type": "Bearer"})
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self._httpd.server_address[1]}"
+        threading.Thread(target=self._httpd.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self._httpd.shutdown()
+        self._httpd.server_close()
+
+
+def test_cli_authorization_code_flow_signs_in_through_the_browser(
+    live: Live, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+    import webbrowser
+
+    upstream = UpstreamServer()
+    try:
+        live.call(
+            "PUT",
+            f"/admin/tenants/{ISSUER_SLUG}/upstream-oidc",
+            live.tokens[ISSUER_SLUG]["admin"],
+            json={
+                "issuer": upstream.url,
+                "client_id": "sceau-peches",
+                "client_secret": "s3cret-s3cret",
+                "claim_mapping": {
+                    TYPE_ID: {
+                        "given_name": "given_name",
+                        "family_name": "family_name",
+                        "licence_number": "licence_no",
+                    }
+                },
+            },
+        )
+
+        def browse(url: str) -> None:
+            # A browser: follows every redirect (issuer → provider → issuer → wallet), keeping
+            # the issuer's cookie; the wallet's loopback listener ends the trip.
+            import httpx as sync_httpx
+
+            with sync_httpx.Client(follow_redirects=True, timeout=30) as b:
+                b.get(url)
+
+        monkeypatch.setattr(
+            webbrowser, "open", lambda url: threading.Thread(target=browse, args=(url,)).start()
+        )
+        runner, wallet = _wallet(tmp_path)
+        received = runner.invoke(
+            main,
+            [
+                *wallet,
+                "receive",
+                f"{live.url}/t/{ISSUER_SLUG}",
+                "--configuration",
+                TYPE_ID,
+                "--json",
+            ],
+        )
+        assert received.exit_code == 0, received.output
+        listed = json.loads(runner.invoke(main, [*wallet, "list", "--json"]).output)
+        assert [c["claims"]["licence_number"] for c in listed] == ["QC-OIDC-1"]
+    finally:
+        upstream.close()
