@@ -1,6 +1,6 @@
 """The reference wallet against the real app in-process: tenant-a issues, tenant-b verifies.
 
-Both run in one ASGI app at ``http://testserver``; the verifier's status-list fetches go through
+Both run in one ASGI app at ``PUBLIC_URL``; the verifier's status-list fetches go through
 the same app (instead of the network), so revocation is observed end to end.
 """
 
@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx2
 import msgspec
@@ -24,7 +25,7 @@ from sceau.verification.service import build_verification_service
 from sceau.wallet import WalletHttp, WalletStore, passphrase_key
 from sceau.web.app import create_app
 
-PUBLIC_URL = "http://testserver"
+PUBLIC_URL = "http://sceau.example.gc.ca"  # an FQDN, so its did:web DIDs resolve
 VCT = f"{PUBLIC_URL}/t/tenant-a/vct/fishing"
 
 FISHING_TYPE = {
@@ -152,7 +153,9 @@ async def world(
     transport = httpx2.ASGITransport(app=app)
     async with (
         httpx2.AsyncClient(transport=transport, base_url=PUBLIC_URL) as admin,
-        WalletHttp(transport=transport, http_hosts=frozenset({"testserver"})) as http,
+        WalletHttp(
+            transport=transport, http_hosts=frozenset({urlsplit(PUBLIC_URL).hostname or ""})
+        ) as http,
     ):
         for tenant in (tenant_a, tenant_b):
             await app.state["keys"].get_signer(tenant.slug)

@@ -135,3 +135,38 @@ async def test_w3c_credentials_are_presented_with_a_holder_bound_presentation(
     assert answer.status_code == 200, answer.body
     result = await world.result(created)
     assert result["status"] == "verified", result
+
+
+async def test_decentralized_identifier_verifier_is_checked_against_its_did_document(
+    world: World,
+) -> None:
+    from sceau.keys.service import tenant_did
+
+    from .conftest import PUBLIC_URL
+
+    store, _ = await _wallet_with_licence(world)
+    config = (
+        await world.admin.get(
+            f"/admin/tenants/{world.verifier.slug}/verifier",
+            headers=world.auth(world.verifier, "admin"),
+        )
+    ).json()
+    body = {k: config[k] for k in ("name_en", "name_fr", "purposes", "trust_policy")} | {
+        "client_id_prefix": "decentralized_identifier"
+    }
+    r = await world.admin.put(
+        f"/admin/tenants/{world.verifier.slug}/verifier",
+        json=body,
+        headers=world.auth(world.verifier, "admin"),
+    )
+    assert r.status_code == 200, r.text
+    did = tenant_did(PUBLIC_URL, world.verifier.slug)
+    assert r.json()["client_id"] == f"decentralized_identifier:{did}"
+    created = await world.presentation_request()
+    # No X.509 anchor needed: the DID document (did:web, fetched over https) names the key.
+    request = await fetch_request(world.http, created["authorization_request_uri"])
+    assert request.prefix == "decentralized_identifier" and request.verifier_identity == did
+    answer = await send_presentation(world.http, request, plan_presentation(request, store), store)
+    assert answer.status_code == 200, answer.body
+    result = await world.result(created)
+    assert result["status"] == "verified", result
