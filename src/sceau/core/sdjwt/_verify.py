@@ -9,7 +9,17 @@ from collections.abc import Callable, Collection, Mapping
 from datetime import datetime
 from typing import Any, Final
 
-from sceau.core.encoding import b64url_decode, json_loads
+import msgspec
+
+from sceau.core.encoding import (
+    _CANON_LAST_2,
+    _CANON_LAST_3,
+    _FROM_URLSAFE,
+    _PADDING_B,
+    _msgspec_decode,
+    b64url_decode,
+    json_loads,
+)
 from sceau.core.errors import (
     InputTooLarge,
     InvalidInput,
@@ -46,6 +56,8 @@ __all__ = [
 
 _b2a = binascii.b2a_base64
 _URLSAFE: Final = bytes.maketrans(b"+/", b"-_")
+_PADDING: Final = _PADDING_B
+_SPECIAL_KEYS: Final = frozenset({SD_KEY, SD_ALG_KEY, ARRAY_KEY})
 DEFAULT_KB_ALGORITHMS: Final = ("ES256", "ES384", "ES512", "EdDSA", "Ed25519")
 # (iss, protected header) -> issuer public key. ``iss`` is None when the payload has none.
 IssuerKeyLookup = Callable[[Any, Mapping[str, Any]], PublicKey]
@@ -88,23 +100,42 @@ def parse_compact(token: str, limits: SdJwtLimits = DEFAULT_LIMITS) -> ParsedSdJ
 def decode_disclosures(
     disclosures: list[str], hash_fn: Callable[[bytes], Any], limits: SdJwtLimits = DEFAULT_LIMITS
 ) -> dict[str, tuple[str, list[Any]]]:
-    """Map digest -> (encoded disclosure, decoded array); a repeated disclosure is rejected."""
+    """Map digest -> (encoded disclosure, decoded array); a repeated disclosure is rejected.
+
+    Strict base64url and strict JSON exactly as :func:`~sceau.core.encoding.b64url_decode` and
+    :func:`~sceau.core.encoding.json_loads`, inlined: this loop runs once per Disclosure.
+    """
     if len(disclosures) > limits.max_disclosures:
         raise InputTooLarge("too many disclosures", code="too_many_disclosures")
     out: dict[str, tuple[str, list[Any]]] = {}
     max_depth, max_len = limits.max_depth, limits.max_disclosure_length
+    canon2, canon3, from_urlsafe, padding = _CANON_LAST_2, _CANON_LAST_3, _FROM_URLSAFE, _PADDING
+    a2b, b2a, urlsafe, fast_json = binascii.a2b_base64, _b2a, _URLSAFE, _msgspec_decode
     for encoded in disclosures:
         try:
             ascii_bytes = encoded.encode("ascii")
         except UnicodeEncodeError:
             raise InvalidInput("disclosure is not base64url", code="bad_base64") from None
         # §4.2.3: the digest is over the encoded string as received, never a re-encoding.
-        digest = _b2a(hash_fn(ascii_bytes).digest(), newline=False).translate(_URLSAFE, b"=")
-        key = digest.decode("ascii")
+        key = b2a(hash_fn(ascii_bytes).digest(), newline=False).translate(urlsafe, b"=").decode()
         if key in out:
             # §4: "MUST NOT ... send a Disclosure more than once".
             raise InvalidInput("disclosure sent more than once", code="disclosure_repeated")
-        parts = json_loads(b64url_decode(ascii_bytes), max_depth=max_depth, max_bytes=max_len)
+        rem = len(ascii_bytes) & 3
+        if rem == 1 or (rem and ascii_bytes[-1] not in (canon2 if rem == 2 else canon3)):
+            raise InvalidInput("non-canonical base64url", code="bad_base64")
+        try:
+            raw = a2b(ascii_bytes.translate(from_urlsafe) + padding[rem], strict_mode=True)
+        except (binascii.Error, ValueError):
+            raise InvalidInput("not base64url", code="bad_base64") from None
+        if b"{" not in raw and len(raw) <= max_len and raw.count(b"[") <= max_depth:
+            # The object-free fast path of json_loads (no member can repeat without an object).
+            try:
+                parts = fast_json(raw)
+            except (msgspec.DecodeError, msgspec.ValidationError, UnicodeError):
+                raise InvalidInput("invalid JSON", code="invalid_json") from None
+        else:
+            parts = json_loads(raw, max_depth=max_depth, max_bytes=max_len)
         if type(parts) is not list or not 2 <= len(parts) <= 3:
             raise InvalidInput(
                 "disclosure is not a 2- or 3-element array", code="invalid_disclosure"
@@ -121,19 +152,20 @@ class _Processor:
     def __init__(self, by_digest: dict[str, tuple[str, list[Any]]], max_depth: int) -> None:
         self.by_digest = by_digest
         self.seen: set[str] = set()
-        self.used: list[str] = []
+        self.used = 0
         self.max_depth = max_depth
 
     def _claim(self, digest: Any) -> tuple[str, list[Any]] | None:
-        if not isinstance(digest, str):
+        if type(digest) is not str:
             raise InvalidInput("digest is not a string", code="invalid_sd")
-        if digest in self.seen:
+        seen = self.seen
+        if digest in seen:
             # §7.1 step 4 (SECURITY.md S-02).
             raise InvalidInput("digest appears more than once", code="duplicate_digest")
-        self.seen.add(digest)
+        seen.add(digest)
         found = self.by_digest.get(digest)
         if found is not None:
-            self.used.append(digest)
+            self.used += 1
         return found  # None: a decoy or an undisclosed claim (§7.1 step 3.3.1)
 
     def value(self, node: Any, depth: int) -> Any:
@@ -148,24 +180,25 @@ class _Processor:
     def obj(self, node: dict[str, Any], depth: int, top: bool = False) -> dict[str, Any]:
         out: dict[str, Any] = {}
         for key, val in node.items():
-            if key == SD_KEY:
-                continue
-            if key == SD_ALG_KEY:
-                if top:
+            if key in _SPECIAL_KEYS:
+                if key == SD_KEY:
                     continue
-                # §4.1.1: only at the top level (SECURITY.md S-04).
-                raise InvalidInput("_sd_alg below the top level", code="misplaced_sd_alg")
-            if key == ARRAY_KEY:
+                if key == SD_ALG_KEY:
+                    if top:
+                        continue
+                    # §4.1.1: only at the top level (SECURITY.md S-04).
+                    raise InvalidInput("_sd_alg below the top level", code="misplaced_sd_alg")
                 raise InvalidInput("'...' outside an array element", code="reserved_claim_name")
             kind = type(val)
             out[key] = self.value(val, depth + 1) if kind is dict or kind is list else val
         digests = node.get(SD_KEY)
         if digests is None:
             return out
-        if not isinstance(digests, list):
+        if type(digests) is not list:
             raise InvalidInput("_sd is not an array", code="invalid_sd")
+        claim = self._claim
         for digest in digests:
-            found = self._claim(digest)
+            found = claim(digest)
             if found is None:
                 continue
             parts = found[1]
@@ -176,13 +209,15 @@ class _Processor:
                 raise InvalidInput(f"disclosed claim name {name!r}", code="reserved_claim_name")
             if name in out or name in node:  # §7.1 step 3.3.2.3
                 raise InvalidInput(f"claim {name!r} already exists", code="claim_name_exists")
-            out[name] = self.value(parts[2], depth + 1)
+            val = parts[2]
+            kind = type(val)
+            out[name] = self.value(val, depth + 1) if kind is dict or kind is list else val
         return out
 
     def array(self, node: list[Any], depth: int) -> list[Any]:
         out: list[Any] = []
         for item in node:
-            if isinstance(item, dict) and ARRAY_KEY in item:
+            if type(item) is dict and ARRAY_KEY in item:
                 if len(item) != 1:
                     # SECURITY.md S-03: "..." is reserved; {"...": d, "x": 1} is refused.
                     raise InvalidInput("'...' with other members", code="reserved_claim_name")
@@ -218,14 +253,21 @@ def process_payload(
     by_digest = decode_disclosures(disclosures, hash_fn, limits)
     proc = _Processor(by_digest, limits.max_depth)
     claims = proc.obj(payload, 1, top=True)
-    if len(proc.used) != len(by_digest):
+    if proc.used != len(by_digest):
         # §7.1 step 5 (SECURITY.md S-01).
         raise InvalidInput("a disclosure is not referenced", code="unreferenced_disclosure")
-    result = []
-    for digest, (encoded, parts) in by_digest.items():
-        name = parts[1] if len(parts) == 3 else None
-        result.append(Disclosure(encoded, digest, parts[0], name, parts[-1]))
-    return claims, tuple(result)
+    # tuple.__new__ builds the NamedTuple without its Python-level __new__ (one call per item).
+    new = tuple.__new__
+    result = tuple(
+        [
+            new(
+                Disclosure,
+                (encoded, digest, parts[0], parts[1] if len(parts) == 3 else None, parts[-1]),
+            )
+            for digest, (encoded, parts) in by_digest.items()
+        ]
+    )
+    return claims, result
 
 
 def _now(now: int | float | datetime | None) -> float:
