@@ -7,6 +7,7 @@ key proofs, batch issuance, encrypted credential responses and notification.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import secrets
 import time
@@ -50,6 +51,8 @@ OFFER_SCHEME: Final = "openid-credential-offer"
 MAX_OFFER_URI_LENGTH: Final = 8 * 1024
 MAX_TX_CODE_LENGTH: Final = 64
 PROOF_TYP: Final = "openid4vci-proof+jwt"
+# How long receive waits for a deferred credential (§9) before giving up with issuance_pending.
+DEFAULT_DEFERRED_WAIT_S: Final = 60.0
 
 
 @dataclass(frozen=True)
@@ -162,6 +165,7 @@ class _Session:
     clock: Callable[[], float]
     access_token: str | None = None
     dpop_nonce: str | None = None
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
 
     def dpop(self, method: str, url: str) -> str:
         # RFC 9449 §4.2: htm, htu (no query/fragment), iat, jti; ath with an access token.
@@ -217,7 +221,9 @@ async def receive_offer(
     tx_code: str | None = None,
     batch_size: int = 1,
     encrypt_response: bool = True,
+    deferred_wait_s: float = DEFAULT_DEFERRED_WAIT_S,
     clock: Callable[[], float] = time.time,
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
 ) -> Received:
     """Run the pre-authorized code flow for every offered configuration and store the results.
 
@@ -234,7 +240,9 @@ async def receive_offer(
         )
     issuer = offer.credential_issuer
     endpoints = await discover_issuer(http, issuer)
-    session = _Session(http, SoftwareSigner(generate_private_key("ES256"), "ES256"), clock)
+    session = _Session(
+        http, SoftwareSigner(generate_private_key("ES256"), "ES256"), clock, sleep=sleep
+    )
     form = {"grant_type": PRE_AUTHORIZED_GRANT, "pre-authorized_code": offer.pre_authorized_code}
     if tx_code is not None:
         form["tx_code"] = tx_code
@@ -246,6 +254,7 @@ async def receive_offer(
         offer.configuration_ids,
         batch_size=batch_size,
         encrypt_response=encrypt_response,
+        wait_s=deferred_wait_s,
     )
 
 
@@ -301,6 +310,7 @@ async def _issue(
     *,
     batch_size: int,
     encrypt_response: bool,
+    wait_s: float = DEFAULT_DEFERRED_WAIT_S,
 ) -> Received:
     """Nonce, key proofs and the credential request for each configuration (§7, §8, §11)."""
     http, clock, issuer, metadata = (
@@ -349,25 +359,40 @@ async def _issue(
             content=msgspec.json.encode(body),
             headers={"Content-Type": "application/json"},
         )
-        if response.status_code == 202:
-            raise IssuanceFailed(
-                "deferred issuance is not supported by this wallet yet", code="deferred"
-            )
-        if response.status_code != 200:
-            raise _oauth_error(response, "credential")
-        if enc_key is not None and response.headers.get("content-type", "").startswith(
-            "application/jwt"
-        ):
+
+        def decode(answer: httpx2.Response, enc_key: Any = enc_key) -> dict[str, Any]:
+            # §10: with response encryption, 200 and 202 bodies are JWEs (application/jwt).
+            if enc_key is None:
+                return _json_object(answer)
+            if not answer.headers.get("content-type", "").startswith("application/jwt"):
+                raise IssuanceFailed(
+                    "encryption was asked for but the response is plaintext",
+                    code="invalid_response",
+                )
             try:
-                _header, plaintext = jwe_decrypt(response.text, enc_key)
-                result = msgspec.json.decode(plaintext)
+                _header, plaintext = jwe_decrypt(answer.text, enc_key)
+                decoded = msgspec.json.decode(plaintext)
             except (SceauError, msgspec.DecodeError) as exc:
                 raise IssuanceFailed(
                     "cannot decrypt the credential response", code="invalid_response"
                 ) from exc
-            encrypted_any = True
-        else:
-            result = _json_object(response)
+            if not isinstance(decoded, dict):
+                raise IssuanceFailed("credential response is malformed", code="invalid_response")
+            return decoded
+
+        if response.status_code == 202:
+            response = await _await_deferred(
+                session,
+                endpoints,
+                decode(response),
+                body.get("credential_response_encryption"),
+                wait_s,
+                decode,
+            )
+        if response.status_code != 200:
+            raise _oauth_error(response, "credential")
+        result = decode(response)
+        encrypted_any = encrypted_any or enc_key is not None  # decode() refused plaintext
         items = result.get("credentials") if isinstance(result, dict) else None
         if not isinstance(items, list) or len(items) != len(keys):
             raise IssuanceFailed("credential response is malformed", code="invalid_response")
@@ -429,7 +454,9 @@ async def receive_with_authorization(
     issuer_state: str | None = None,
     batch_size: int = 1,
     encrypt_response: bool = True,
+    deferred_wait_s: float = DEFAULT_DEFERRED_WAIT_S,
     clock: Callable[[], float] = time.time,
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
 ) -> Received:
     """Authorization code flow (§3.4, §5): PAR with PKCE S256 and ``authorization_details``,
     the person authenticates in ``browser``, then the code is redeemed with DPoP.
@@ -485,7 +512,9 @@ async def receive_with_authorization(
         raise IssuanceFailed("iss mismatch in the authorization response", code="invalid_response")
     if "error" in answer or "code" not in answer:
         raise IssuanceFailed("authorization refused", code=answer.get("error", "access_denied"))
-    session = _Session(http, SoftwareSigner(generate_private_key("ES256"), "ES256"), clock)
+    session = _Session(
+        http, SoftwareSigner(generate_private_key("ES256"), "ES256"), clock, sleep=sleep
+    )
     await _token(
         session,
         endpoints,
@@ -504,7 +533,44 @@ async def receive_with_authorization(
         configuration_ids,
         batch_size=batch_size,
         encrypt_response=encrypt_response,
+        wait_s=deferred_wait_s,
     )
+
+
+async def _await_deferred(
+    session: _Session,
+    endpoints: IssuerEndpoints,
+    pending: dict[str, Any],
+    encryption: Any,
+    wait_s: float,
+    decode: Callable[[httpx2.Response], dict[str, Any]],
+) -> httpx2.Response:
+    """§9: poll the Deferred Credential Endpoint every ``interval`` seconds, up to ``wait_s``."""
+    transaction_id = pending.get("transaction_id")
+    endpoint = endpoints.metadata.get("deferred_credential_endpoint")
+    if not isinstance(transaction_id, str) or not isinstance(endpoint, str):
+        raise IssuanceFailed("deferred answer without transaction_id", code="invalid_response")
+    deadline = session.clock() + wait_s
+    while True:
+        interval = pending.get("interval", 5)
+        interval = interval if isinstance(interval, int) and 0 < interval <= 3600 else 5
+        if session.clock() + interval > deadline:
+            raise IssuanceFailed(
+                f"the issuer is still preparing the credential (transaction {transaction_id})",
+                code="issuance_pending",
+            )
+        await session.sleep(interval)
+        request: dict[str, Any] = {"transaction_id": transaction_id}
+        if encryption is not None:
+            request["credential_response_encryption"] = encryption
+        response = await session.post(
+            endpoint,
+            content=msgspec.json.encode(request),
+            headers={"Content-Type": "application/json"},
+        )
+        if response.status_code != 202:
+            return response
+        pending = decode(response)
 
 
 def _key_proof(key: SoftwareSigner, audience: str, nonce: str | None, iat: int) -> str:

@@ -56,6 +56,12 @@ W3C_TYPES = [
     }
     for fmt in ("ldp_vc", "jwt_vc_json")
 ]
+DEFERRED_TYPE = {
+    **{k: v for k, v in FISHING_TYPE.items() if k not in ("id", "vct")},
+    "id": "fishing-review",
+    "vct": f"{PUBLIC_URL}/t/tenant-a/vct/fishing-review",
+    "deferred": True,
+}
 CLAIMS = {
     "given_name": "Marie",
     "family_name": "Tremblay",
@@ -165,7 +171,7 @@ async def world(
             headers={"Authorization": f"Bearer {tenant_a.tokens['admin']}"},
         )
         assert r.status_code == 201, r.text
-        for body in W3C_TYPES:
+        for body in [*W3C_TYPES, DEFERRED_TYPE]:
             r = await admin.post(
                 f"/admin/tenants/{tenant_a.slug}/credential-types",
                 json=body,

@@ -84,3 +84,42 @@ async def test_plain_http_to_a_non_loopback_host_is_refused(world: World) -> Non
                 "openid-credential-offer://?credential_offer_uri=http://example.com/o",
             )
     assert refused.value.code == "url_not_allowed"
+
+
+async def test_deferred_credential_is_collected_after_the_issuers_interval(world: World) -> None:
+    import time
+    from collections import ChainMap
+
+    from sceau.oid4vci.config import Oid4vciConfig
+    from sceau.oid4vci.service import Oid4vciService
+
+    now = [time.time()]
+    waited: list[float] = []
+    service = Oid4vciService(
+        world.app.state["engine"],
+        Oid4vciConfig(deferred_interval_s=5),
+        "http://sceau.example.gc.ca",
+        ChainMap({}, world.app.state),
+        clock=lambda: now[0],
+    )
+    world.app.state["oid4vci"] = service
+
+    async def sleep(seconds: float) -> None:  # time passes for the issuer and the wallet alike
+        waited.append(seconds)
+        now[0] += seconds
+
+    created = await world.offer(credential_configuration_ids=["fishing-review"])
+    store = world.store()
+    received = await receive_offer(
+        world.http, store, created["offer_uri"], clock=lambda: now[0], sleep=sleep
+    )
+    assert waited == [5]
+    [credential] = received.credentials
+    assert credential.claims["licence_number"] == CLAIMS["licence_number"]
+
+
+async def test_deferred_credential_not_ready_in_time_is_reported_pending(world: World) -> None:
+    created = await world.offer(credential_configuration_ids=["fishing-review"])
+    with pytest.raises(IssuanceFailed) as pending:
+        await receive_offer(world.http, world.store(), created["offer_uri"], deferred_wait_s=1)
+    assert pending.value.code == "issuance_pending"
