@@ -349,6 +349,7 @@ async def _present(
     url: str,
     verifier_token: str,
     say: Callable[..., None],
+    lang: str,
 ) -> dict[str, Any]:
     vct = f"{url}/t/{ISSUER_SLUG}/vct/{TYPE_ID}"
     query = {
@@ -372,7 +373,9 @@ async def _present(
     say("request", uri=created["authorization_request_uri"])
     request = await fetch_request(http, created["authorization_request_uri"], trust_anchors=anchors)
     plan = plan_presentation(request, store)
-    say("asks", verifier=request.verifier_identity, prefix=request.prefix)
+    names = request.verifier_name
+    said = names.get(f"client_name#{lang}") or names.get("client_name") or "?"
+    say("asks", verifier=f"{said} — {request.verifier_identity}", prefix=request.prefix)
     for item in plan.items:
         for path, value in item.disclosed.items():
             print(f"      {path}: {value}")
@@ -442,7 +445,7 @@ async def run_demo(
             say("received", name=name, encrypted=received.encrypted_response)
 
             verifier_token = tokens[VERIFIER_SLUG]["verifier"]
-            first = await _present(admin, http, store, anchors, url, verifier_token, say)
+            first = await _present(admin, http, store, anchors, url, verifier_token, say, lang)
             outcome.first_status = str(first["status"])
             outcome.disclosed = dict((first.get("claims") or {}).get("licence", [{}])[0])
             say("result", status=messages.get(outcome.first_status, outcome.first_status))
@@ -466,7 +469,7 @@ async def run_demo(
             platform.start()
             await platform.wait_ready()
 
-            second = await _present(admin, http, store, anchors, url, verifier_token, say)
+            second = await _present(admin, http, store, anchors, url, verifier_token, say, lang)
             outcome.second_status = str(second["status"])
             outcome.second_reasons = [str(r) for r in second.get("reasons", [])]
             say("result", status=messages.get(outcome.second_status, outcome.second_status))

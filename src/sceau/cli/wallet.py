@@ -254,6 +254,7 @@ def list_credentials(options: WalletOptions, lang: str, as_json: bool) -> None:
     type=click.Path(exists=True, dir_okay=False),
     help="PEM root certificate for x509_san_dns verifiers (also read from <wallet-dir>/trust/).",
 )
+@click.option("--lang", type=click.Choice(["en", "fr"]), default="en", show_default=True)
 @json_option
 @click.pass_obj
 def present(
@@ -261,6 +262,7 @@ def present(
     request_uri: str,
     yes: bool,
     trust_anchors: tuple[str, ...],
+    lang: str,
     as_json: bool,
 ) -> None:
     """Answer a presentation request (openid4vp://...) with the minimum disclosures."""
@@ -277,13 +279,16 @@ def present(
             plan = plan_presentation(request, store)
             if not as_json:
                 out = console()
+                names = request.verifier_name
+                # The name is what the verifier says about itself; the identity is what was checked.
+                said = names.get(f"client_name#{lang}") or names.get("client_name") or "?"
                 out.print(
-                    f"Verifier: [bold]{request.verifier_identity}[/bold]"
+                    f"Verifier: [bold]{said}[/bold] — {request.verifier_identity}"
                     f" ({request.prefix}, signature and identity checked)"
                 )
                 for item in plan.items:
                     name = (
-                        _display_name(item.credential.display, "en")
+                        _display_name(item.credential.display, lang)
                         or item.credential.configuration_id
                     )
                     out.print(f"It asks for [bold]{name}[/bold]; you would disclose:")

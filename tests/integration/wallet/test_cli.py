@@ -317,3 +317,30 @@ def test_cli_authorization_code_flow_signs_in_through_the_browser(
         assert [c["claims"]["licence_number"] for c in listed] == ["QC-OIDC-1"]
     finally:
         upstream.close()
+
+
+def test_cli_present_shows_who_asks_and_what_is_disclosed_in_french(
+    live: Live, tmp_path: Path
+) -> None:
+    runner, wallet = _wallet(tmp_path)
+    offer = _offer(live)
+    assert runner.invoke(main, [*wallet, "receive", offer["offer_uri"]]).exit_code == 0
+    anchor = tmp_path / "root.pem"
+    anchor.write_text(live.anchor_pem)
+    created = live.call(
+        "POST",
+        f"/admin/tenants/{VERIFIER_SLUG}/presentation-requests",
+        live.tokens[VERIFIER_SLUG]["verifier"],
+        json={"dcql_query": _query(live), "purpose": PURPOSE, "response_mode": "direct_post.jwt"},
+    )
+    uri = created["authorization_request_uri"]
+    args = [*wallet, "present", uri, "--trust-anchor", str(anchor), "--lang", "fr"]
+    declined = runner.invoke(main, args, input="n\n")
+    assert declined.exit_code == 0, declined.output
+    assert "Agents de conservation (démo)" in declined.output
+    assert "Permis de pêche" in declined.output
+    assert "licence_number: QC-2026-0042" in declined.output
+    assert "given_name" not in declined.output  # only what the query asks
+    assert "Nothing sent." in declined.output
+    status = live.call("GET", created["result_uri"].removeprefix(live.url), created["secret"])
+    assert status["status"] == "pending"
