@@ -86,7 +86,32 @@ class Algorithm:
 
     def verify(self, public_key: PublicKey, message: bytes, signature: bytes) -> None:
         """Verify or raise :class:`InvalidSignature`."""
+        if type(public_key) in _EC_PUBLIC_CONCRETE and self.kind == "EC":
+            # Hot path (ES256 issuer and KB-JWT signatures): the same checks as below, without
+            # the ABC isinstance and the bytes -> int -> DER round trip.
+            ec_key: ec.EllipticCurvePublicKey = public_key  # type: ignore[assignment]
+            if _EC_CURVE_NAMES.get(ec_key.curve.name) != self.curve:
+                raise UnsupportedAlgorithm(
+                    f"{self.name} does not match the key type", code="alg_key_mismatch"
+                )
+            size = self.size
+            if len(signature) != 2 * size:
+                # RFC 7518 §3.4: exactly 2*size octets; DER or truncated forms are rejected.
+                raise InvalidSignature("bad EC signature length", code="invalid_signature")
+            try:
+                ec_key.verify(
+                    raw_ecdsa_to_der(signature, size),
+                    message,
+                    _ECDSA[self.hash_name or "SHA256"],
+                )
+            except _CryptoInvalidSignature:
+                raise InvalidSignature(
+                    "signature does not verify", code="invalid_signature"
+                ) from None
+            return
         self._require_key(public_key)
+        if isinstance(public_key, ec.EllipticCurvePublicKey):
+            _EC_PUBLIC_CONCRETE.add(type(public_key))
         try:
             if isinstance(public_key, ec.EllipticCurvePublicKey):
                 if len(signature) != 2 * self.size:
@@ -113,6 +138,28 @@ class Algorithm:
                 raise InvalidKey("not a public key", code="invalid_key")
         except _CryptoInvalidSignature:
             raise InvalidSignature("signature does not verify", code="invalid_signature") from None
+
+
+# Concrete classes seen to be EllipticCurvePublicKey (one per cryptography build); a set lookup on
+# type() replaces an ABC isinstance check on the verify hot path.
+_EC_PUBLIC_CONCRETE: set[type] = set()
+
+
+def _der_integer(value: bytes) -> bytes:
+    value = value.lstrip(b"\0")
+    if not value:  # r == 0 or s == 0: CVE-2022-21449 class (SECURITY.md J-07)
+        raise InvalidSignature("degenerate signature", code="invalid_signature")
+    if value[0] & 0x80:
+        value = b"\0" + value
+    return b"\x02" + bytes((len(value),)) + value
+
+
+def raw_ecdsa_to_der(signature: bytes, size: int) -> bytes:
+    """DER ``ECDSA-Sig-Value`` of a JOSE ``r || s`` signature (RFC 7518 §3.4), byte for byte what
+    ``encode_dss_signature(int(r), int(s))`` returns; zero ``r`` or ``s`` is refused."""
+    body = _der_integer(signature[:size]) + _der_integer(signature[size:])
+    n = len(body)  # at most 2 * (2 + 67) = 138 for P-521, so one length octet after 0x81
+    return (b"\x30" + bytes((n,)) if n < 128 else b"\x30\x81" + bytes((n,))) + body
 
 
 # ECDSA parameter objects are immutable; build them once instead of per signature.

@@ -411,11 +411,15 @@ def verify_sd_jwt_vc(
         limits=limits,
     )
     plain = result.issuer_payload
+    claims = result.claims
     for name in NON_DISCLOSABLE_CLAIMS:
-        if name in result.claims and name not in plain:
+        if name in plain:
+            value = plain[name]
+            kind = type(value)
+            if (kind is dict or kind is list) and _contains_sd(value):
+                raise InvalidInput(f"sub-claims of {name!r} are disclosable", code="sd_not_allowed")
+        elif name in claims:
             raise InvalidInput(f"{name!r} was selectively disclosed", code="sd_not_allowed")
-        if name in plain and _contains_sd(plain[name]):
-            raise InvalidInput(f"sub-claims of {name!r} are disclosable", code="sd_not_allowed")
     vct = plain.get("vct")
     if not isinstance(vct, str) or not vct:
         raise InvalidInput("vct missing", code="invalid_vct")
