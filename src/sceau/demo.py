@@ -380,6 +380,7 @@ async def _present(
         for path, value in item.disclosed.items():
             print(f"      {path}: {value}")
     answer = await send_presentation(http, request, plan, store)
+    store.save()
     say("sent", status=answer.status_code)
     return _check(
         await admin.get(

@@ -299,6 +299,8 @@ def present(
             return request, plan, await send_presentation(http, request, plan, store)
 
     request, plan, answer = _run(action)
+    if answer is not None:
+        store.save()  # which copies were presented (the least used goes next time)
     if as_json:
         emit_json(
             {

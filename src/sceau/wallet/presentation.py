@@ -340,7 +340,8 @@ def plan_presentation(request: PresentationRequest, store: WalletStore) -> Prese
     query = parse_dcql_query(request.payload["dcql_query"])
     by_id: dict[str, StoredCredential] = {}
     candidates: list[HolderCredential] = []
-    for stored in store.credentials:
+    # Least presented first: DCQL picks the first match, so batch copies are used in turn.
+    for stored in sorted(store.credentials, key=lambda c: c.presentations):
         try:
             candidates.append(_holder_credential(stored))
         except SceauError:
@@ -423,6 +424,8 @@ async def send_presentation(
     vp_token: dict[str, list[Any]] = {}
     for item in plan.items:
         vp_token.setdefault(item.query_id, []).append(await _vp_for(item, request, store, now))
+    for item in plan.items:
+        store.mark_presented(item.credential.id)  # saved by the caller with the store
     state = request.payload.get("state")
     response_uri = str(request.payload["response_uri"])
     if request.response_mode == "direct_post.jwt":

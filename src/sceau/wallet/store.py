@@ -52,6 +52,9 @@ class StoredCredential(msgspec.Struct, kw_only=True):
     received_at: int
     display: list[dict[str, Any]] = msgspec.field(default_factory=list)
     claims: dict[str, Any] = msgspec.field(default_factory=dict)  # as the wallet reads them
+    # How often this copy was presented: the wallet prefers the least used copy of a batch, so
+    # two verifiers do not see the same signature and key (unlinkability, RFC 9901 §10.1).
+    presentations: int = 0
 
 
 class _Document(msgspec.Struct, kw_only=True):
@@ -204,6 +207,11 @@ class WalletStore:
     @property
     def credentials(self) -> list[StoredCredential]:
         return list(self._doc.credentials)
+
+    def mark_presented(self, credential_id: str) -> None:
+        for credential in self._doc.credentials:
+            if credential.id == credential_id:
+                credential.presentations += 1
 
     def remove(self, credential_id: str) -> None:
         self._doc.credentials = [c for c in self._doc.credentials if c.id != credential_id]

@@ -170,3 +170,26 @@ async def test_decentralized_identifier_verifier_is_checked_against_its_did_docu
     assert answer.status_code == 200, answer.body
     result = await world.result(created)
     assert result["status"] == "verified", result
+
+
+async def test_batch_copies_are_presented_in_turn_so_verifiers_cannot_link_them(
+    world: World,
+) -> None:
+    store = world.store()
+    offer = await world.offer()
+    received = await receive_offer(world.http, store, offer["offer_uri"], batch_size=3)
+    assert len(received.credentials) == 3
+    used = []
+    for _ in range(3):
+        created = await world.presentation_request()
+        request = await fetch_request(
+            world.http, created["authorization_request_uri"], trust_anchors=[world.anchor]
+        )
+        plan = plan_presentation(request, store)
+        used.append(plan.items[0].credential.id)
+        answer = await send_presentation(world.http, request, plan, store)
+        assert answer.status_code == 200
+        assert (await world.result(created))["status"] == "verified"
+    assert sorted(used) == sorted(c.id for c in received.credentials)
+    store.save()
+    assert sorted(c.presentations for c in world.store().credentials) == [1, 1, 1]
