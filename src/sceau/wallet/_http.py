@@ -72,10 +72,26 @@ class WalletHttp:
     async def request(self, method: str, url: str, **kwargs: Any) -> httpx2.Response:
         if self._client is None:
             raise RuntimeError("use WalletHttp as an async context manager")
-        response = await self._client.request(method, self.check_url(url), **kwargs)
-        if len(response.content) > self.max_response_bytes:
-            raise InputTooLarge("response body", limit=self.max_response_bytes)
-        return response
+        # Read at most max_response_bytes: a hostile server cannot make the wallet buffer more.
+        async with self._client.stream(method, self.check_url(url), **kwargs) as response:
+            declared = response.headers.get("content-length", "")
+            if declared.isdigit() and int(declared) > self.max_response_bytes:
+                raise InputTooLarge("response body", limit=self.max_response_bytes)
+            chunks: list[bytes] = []
+            size = 0
+            async for chunk in response.aiter_bytes():
+                size += len(chunk)
+                if size > self.max_response_bytes:
+                    raise InputTooLarge("response body", limit=self.max_response_bytes)
+                chunks.append(chunk)
+        return httpx2.Response(
+            response.status_code,
+            headers=[
+                (k, v) for k, v in response.headers.items() if k.lower() != "content-encoding"
+            ],
+            content=b"".join(chunks),
+            request=response.request,
+        )
 
     async def get(self, url: str, **kwargs: Any) -> httpx2.Response:
         return await self.request("GET", url, **kwargs)

@@ -133,3 +133,14 @@ async def test_unsigned_redirect_uri_request_is_refused_by_default() -> None:
     with pytest.raises(RequestRejected) as refused:
         await _fetch(jar, None, uri)
     assert refused.value.code == "untrusted_verifier"
+
+
+async def test_oversized_answer_is_not_buffered() -> None:
+    from sceau.core.errors import InputTooLarge
+
+    def handler(request: httpx2.Request) -> httpx2.Response:
+        return httpx2.Response(200, content=b"x" * 5000)
+
+    async with WalletHttp(transport=httpx2.MockTransport(handler), max_response_bytes=1000) as http:
+        with pytest.raises(InputTooLarge):
+            await http.get("https://verifier.example.gc.ca/r")
