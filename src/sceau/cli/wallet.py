@@ -327,8 +327,9 @@ def present(
 @wallet.command()
 @click.argument("pem_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--name", help="File name in the trust folder (default: the PEM's name).")
+@json_option
 @click.pass_obj
-def trust(options: WalletOptions, pem_file: Path, name: str | None) -> None:
+def trust(options: WalletOptions, pem_file: Path, name: str | None, as_json: bool) -> None:
     """Trust a root certificate for x509_san_dns verifiers (copied into <wallet-dir>/trust/)."""
     from cryptography import x509
 
@@ -337,5 +338,10 @@ def trust(options: WalletOptions, pem_file: Path, name: str | None) -> None:
         fail("no certificate in the file", 2)
     target = options.directory / TRUST_DIR
     target.mkdir(parents=True, exist_ok=True, mode=0o700)
-    (target / (name or pem_file.name)).write_bytes(data)
-    console().print(f"Trusted {pem_file.name}")
+    stored = target / Path(name or pem_file.name).name  # never outside the trust folder
+    stored.write_bytes(data)
+    subjects = [c.subject.rfc4514_string() for c in x509.load_pem_x509_certificates(data)]
+    if as_json:
+        emit_json({"trusted": subjects, "file": str(stored)})
+    else:
+        console().print(f"Trusted {', '.join(subjects)}")

@@ -193,3 +193,18 @@ async def test_batch_copies_are_presented_in_turn_so_verifiers_cannot_link_them(
     assert sorted(used) == sorted(c.id for c in received.credentials)
     store.save()
     assert sorted(c.presentations for c in world.store().credentials) == [1, 1, 1]
+
+
+async def test_request_object_fetched_by_get_works_too(world: World) -> None:
+    store, _ = await _wallet_with_licence(world)
+    created = await world.presentation_request()
+    request = await fetch_request(
+        world.http,
+        created["authorization_request_uri"],
+        trust_anchors=[world.anchor],
+        use_post=False,
+    )
+    assert "wallet_nonce" not in request.payload
+    answer = await send_presentation(world.http, request, plan_presentation(request, store), store)
+    assert answer.status_code == 200
+    assert (await world.result(created))["status"] == "verified"
