@@ -20,6 +20,7 @@ import httpx2
 import msgspec
 
 from sceau.core.dcql import holder_credential_from_sd_jwt
+from sceau.core.dids.did_jwk import did_jwk_from_jwk
 from sceau.core.encoding import b64url_encode
 from sceau.core.errors import InputTooLarge, InvalidInput, SceauError
 from sceau.core.jose import (
@@ -31,6 +32,9 @@ from sceau.core.jose import (
     sign_compact_sync,
 )
 from sceau.core.sdjwt import verify_sd_jwt_vc
+from sceau.core.vc.jose import verify_vc_jwt_with_resolver
+from sceau.core.vc.verification import verify_credential
+from sceau.wallet._dids import WalletDidResolver
 from sceau.wallet._http import WalletHttp
 from sceau.wallet.errors import IssuanceFailed
 from sceau.wallet.store import StoredCredential, WalletStore, new_credential_id
@@ -401,7 +405,7 @@ async def _issue(
             credential = item.get("credential") if isinstance(item, dict) else None
             if credential is None:
                 raise IssuanceFailed("credential response is malformed", code="invalid_response")
-            claims = await _check_and_read(http, fmt, credential, issuer, key)
+            claims = await _check_and_read(http, fmt, credential, issuer, key, clock())
             stored.append(
                 StoredCredential(
                     id=new_credential_id(),
@@ -583,7 +587,7 @@ def _key_proof(key: SoftwareSigner, audience: str, nonce: str | None, iat: int) 
 
 
 async def _check_and_read(
-    http: WalletHttp, fmt: str, credential: Any, issuer: str, key: SoftwareSigner
+    http: WalletHttp, fmt: str, credential: Any, issuer: str, key: SoftwareSigner, now: float
 ) -> dict[str, Any]:
     """Verify what can be verified before storing; return the claims for display."""
     if fmt == "dc+sd-jwt":
@@ -611,10 +615,42 @@ async def _check_and_read(
             f"the SD-JWT VC does not verify with the issuer's keys ({errors[:1]})",
             code="invalid_credential",
         )
-    if isinstance(credential, dict):
-        subject = credential.get("credentialSubject")
-        return dict(subject) if isinstance(subject, dict) else {}
-    return {}
+    holder_did = did_jwk_from_jwk(dict(key.public_jwk))
+    resolver = WalletDidResolver(http)
+    try:
+        if fmt == "ldp_vc" and isinstance(credential, dict):
+            result = await verify_credential(credential, _MethodResolver(resolver), now=now)
+            if not result.verified:
+                raise IssuanceFailed(
+                    "the credential's proof does not verify", code="invalid_credential"
+                )
+            document = dict(result.document)
+        elif fmt == "jwt_vc_json" and isinstance(credential, str):
+            jose = await verify_vc_jwt_with_resolver(credential, resolver, now=int(now))
+            document = jose.document
+        else:
+            raise IssuanceFailed(f"unexpected {fmt} credential", code="invalid_response")
+    except SceauError as exc:
+        if isinstance(exc, IssuanceFailed):
+            raise
+        raise IssuanceFailed(
+            f"the credential does not verify: {exc}", code="invalid_credential"
+        ) from exc
+    subject = document.get("credentialSubject")
+    if not isinstance(subject, dict) or subject.get("id") != holder_did:
+        # The holder binding of a W3C credential is its subject id: the did:jwk of our key.
+        raise IssuanceFailed("credential not bound to our key", code="invalid_response")
+    return dict(subject)
+
+
+@dataclass(frozen=True)
+class _MethodResolver:
+    """Data Integrity verification methods through the wallet's DID resolver."""
+
+    dids: WalletDidResolver
+
+    async def resolve(self, method_id: str, purpose: str) -> Any:
+        return await self.dids.key(method_id, purpose)
 
 
 async def _jwt_vc_issuer_keys(http: WalletHttp, issuer: str) -> list[dict[str, Any]]:

@@ -30,10 +30,8 @@ from sceau.core.dcql import (
     presentation_for_match,
 )
 from sceau.core.dids.did_jwk import did_jwk_from_jwk
-from sceau.core.dids.did_key import public_key_from_did_key
 from sceau.core.errors import InputTooLarge, InvalidInput, SceauError
 from sceau.core.jose import (
-    PublicKey,
     SoftwareSigner,
     decode_compact_unverified,
     jwe_encrypt_ecdh_es,
@@ -43,6 +41,7 @@ from sceau.core.jose import (
 from sceau.core.sdjwt import kb_jwt_payload
 from sceau.core.vc import add_proof_sync
 from sceau.core.vc.jose import enveloped_credential, sign_vp_jwt
+from sceau.wallet._dids import WalletDidResolver
 from sceau.wallet._http import WalletHttp
 from sceau.wallet.errors import PresentationRefused, RequestRejected
 from sceau.wallet.store import StoredCredential, WalletStore
@@ -264,27 +263,9 @@ async def _verify_did(
     kid = header.get("kid")
     if not isinstance(kid, str) or not kid.startswith(did + "#"):
         raise RequestRejected("kid is not a key of the client's DID", code="untrusted_verifier")
-    key: PublicKey
-    if did.startswith("did:key:"):
-        key = public_key_from_did_key(did)
-    elif did.startswith("did:jwk:"):
-        from sceau.core.dids.did_jwk import public_key_from_did_jwk
-
-        key = public_key_from_did_jwk(did)
-    elif did.startswith("did:web:"):
-        from sceau.core.dids.did_web import did_web_to_url
-        from sceau.core.dids.document import parse_did_document
-
-        response = await http.get(did_web_to_url(did))
-        if response.status_code != 200:
-            raise RequestRejected(
-                "the verifier's did:web document is unavailable", code="untrusted_verifier"
-            )
-        document = parse_did_document(msgspec.json.decode(response.content), did=did)
-        # §5.9.3: the request is signed with a key the DID document lists for authentication.
-        key = document.public_key(kid, "authentication")
-    else:
-        raise RequestRejected("unsupported DID method", code="untrusted_verifier")
+    # did:key and did:jwk resolve locally, did:web through the wallet's HTTP client; the key
+    # must be authorised for authentication by the DID's controller.
+    key = await WalletDidResolver(http).key(kid, "authentication")
     return dict(verify_compact(jar, key, algorithms=REQUEST_ALGORITHMS, typ=REQUEST_TYP).claims)
 
 

@@ -123,3 +123,44 @@ async def test_deferred_credential_not_ready_in_time_is_reported_pending(world: 
     with pytest.raises(IssuanceFailed) as pending:
         await receive_offer(world.http, world.store(), created["offer_uri"], deferred_wait_s=1)
     assert pending.value.code == "issuance_pending"
+
+
+@pytest.mark.parametrize("fmt", ["ldp_vc", "jwt_vc_json", "dc+sd-jwt"])
+async def test_credential_altered_on_the_way_is_refused(world: World, fmt: str) -> None:
+    import httpx2
+    import msgspec
+
+    from sceau.wallet import WalletHttp
+
+    def alter(body: dict) -> dict:  # type: ignore[type-arg]
+        item = body["credentials"][0]
+        if isinstance(item["credential"], dict):  # a Data Integrity credential: edit a claim
+            item["credential"]["credentialSubject"]["licence_number"] = "QC-9999"
+        else:  # a JWS: swap a character of the signature
+            head, rest = item["credential"].split(".", 1)
+            payload, sig = rest.split(".", 1)
+            item["credential"] = f"{head}.{payload}.{'A' if sig[0] != 'A' else 'B'}{sig[1:]}"
+        return body
+
+    class Alter(httpx2.AsyncBaseTransport):
+        def __init__(self) -> None:
+            self.inner = httpx2.ASGITransport(app=world.app)
+
+        async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
+            response = await self.inner.handle_async_request(request)
+            content = await response.aread()
+            if request.url.path.endswith("/credential") and response.status_code == 200:
+                altered = msgspec.json.encode(alter(msgspec.json.decode(content)))
+                return httpx2.Response(
+                    200, content=altered, headers={"content-type": "application/json"}
+                )
+            return httpx2.Response(response.status_code, content=content, headers=response.headers)
+
+    config = "fishing" if fmt == "dc+sd-jwt" else f"fishing-{fmt}"
+    offer = await world.offer(credential_configuration_ids=[config])
+    store = world.store()
+    async with WalletHttp(transport=Alter(), http_hosts=world.http.http_hosts) as http:
+        with pytest.raises(IssuanceFailed) as refused:
+            await receive_offer(http, store, offer["offer_uri"], encrypt_response=False)
+    assert refused.value.code == "invalid_credential"
+    assert store.credentials == []
