@@ -18,6 +18,7 @@ import pytest
 from cryptography import x509
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from sceau.demo import FISHING_TYPE as DEMO_TYPE
 from sceau.fetch import FetchResponse
 from sceau.keys.service import tenant_did
 from sceau.settings import Settings
@@ -28,24 +29,8 @@ from sceau.web.app import create_app
 PUBLIC_URL = "http://sceau.example.gc.ca"  # an FQDN, so its did:web DIDs resolve
 VCT = f"{PUBLIC_URL}/t/tenant-a/vct/fishing"
 
-FISHING_TYPE = {
-    "id": "fishing",
-    "format": "dc+sd-jwt",
-    "vct": VCT,
-    "display": {"en-CA": {"name": "Fishing licence"}, "fr-CA": {"name": "Permis de pêche"}},
-    "claims_schema": {
-        "type": "object",
-        "properties": {
-            "given_name": {"type": "string"},
-            "family_name": {"type": "string"},
-            "licence_number": {"type": "string"},
-            "waters": {"type": "string"},
-        },
-        "required": ["given_name", "family_name", "licence_number"],
-        "additionalProperties": False,
-    },
-    "batch_size": 3,
-}
+# The demo's bilingual licence type, under the id "fishing" and with batches of up to three.
+FISHING_TYPE = {**DEMO_TYPE, "id": "fishing", "vct": VCT, "batch_size": 3}
 VC_TYPE = "FishingLicenceCredential"
 W3C_TYPES = [
     {
