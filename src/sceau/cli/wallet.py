@@ -325,6 +325,23 @@ def present(
 
 
 @wallet.command()
+@click.argument("credential_id")
+@json_option
+@click.pass_obj
+def remove(options: WalletOptions, credential_id: str, as_json: bool) -> None:
+    """Delete a credential from the wallet (its holder key stays, unused)."""
+    store = options.open()
+    if credential_id not in {c.id for c in store.credentials}:
+        fail(f"no credential {credential_id} in this wallet", 1)
+    store.remove(credential_id)
+    store.save()
+    if as_json:
+        emit_json({"removed": credential_id})
+    else:
+        console().print(f"Removed {credential_id}")
+
+
+@wallet.command()
 @click.argument("pem_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--name", help="File name in the trust folder (default: the PEM's name).")
 @json_option

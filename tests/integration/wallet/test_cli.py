@@ -116,6 +116,7 @@ def test_cli_receives_lists_and_presents_with_minimum_disclosure(
     listed = runner.invoke(main, [*wallet, "list", "--json"])
     assert listed.exit_code == 0, listed.output
     [item] = json.loads(listed.output)
+    assert item["id"] == credential["id"]
     assert item["claims"]["licence_number"] == "QC-2026-0042"
     assert item["name"] == "Fishing licence"
     readable = runner.invoke(main, [*wallet, "list", "--lang", "fr"])
@@ -143,6 +144,10 @@ def test_cli_receives_lists_and_presents_with_minimum_disclosure(
     result = live.call("GET", created["result_uri"].removeprefix(live.url), created["secret"])
     assert result["status"] == "verified", result
     assert set(result["claims"]["licence"][0]) & set(CLAIMS) == {"licence_number"}
+
+    removed = runner.invoke(main, [*wallet, "remove", credential["id"], "--json"])
+    assert removed.exit_code == 0, removed.output
+    assert json.loads(runner.invoke(main, [*wallet, "list", "--json"]).output) == []
 
 
 def test_cli_present_without_a_trusted_root_refuses_and_sends_nothing(

@@ -208,3 +208,14 @@ async def test_request_object_fetched_by_get_works_too(world: World) -> None:
     answer = await send_presentation(world.http, request, plan_presentation(request, store), store)
     assert answer.status_code == 200
     assert (await world.result(created))["status"] == "verified"
+
+
+async def test_same_device_flow_hands_back_the_verifiers_redirect_uri(world: World) -> None:
+    store, _ = await _wallet_with_licence(world)
+    created = await world.presentation_request(redirect_uri="https://rp.example.gc.ca/done")
+    request = await fetch_request(
+        world.http, created["authorization_request_uri"], trust_anchors=[world.anchor]
+    )
+    answer = await send_presentation(world.http, request, plan_presentation(request, store), store)
+    assert answer.redirect_uri is not None
+    assert answer.redirect_uri.startswith("https://rp.example.gc.ca/done?response_code=")
