@@ -349,3 +349,26 @@ def test_cli_present_shows_who_asks_and_what_is_disclosed_in_french(
     assert "Nothing sent." in declined.output
     status = live.call("GET", created["result_uri"].removeprefix(live.url), created["secret"])
     assert status["status"] == "pending"
+
+
+def test_cli_passphrase_wallet_opens_only_with_the_same_passphrase(tmp_path: Path) -> None:
+    runner = CliRunner()
+    base = ["wallet", "--wallet-dir", str(tmp_path / "w"), "--scrypt-n", "1024"]
+    env = {"SCEAU_WALLET_PASSPHRASE": "correct horse"}
+    assert runner.invoke(main, [*base, "list", "--json"], env=env).output.strip() == "[]"
+    missing = runner.invoke(main, [*base, "remove", "nothing"], env=env)
+    assert missing.exit_code == 1 and "no credential" in missing.output
+    from sceau.wallet import WalletStore, passphrase_key
+
+    store = WalletStore.open(tmp_path / "w", passphrase_key("correct horse", scrypt_n=1024))
+    store.new_key()
+    store.save()
+    wrong = runner.invoke(main, [*base, "list"], env={"SCEAU_WALLET_PASSPHRASE": "wrong"})
+    assert wrong.exit_code == 1 and "wallet_locked" in wrong.output
+    prompted = runner.invoke(
+        main,
+        [*base, "list", "--json"],
+        input="correct horse\n",
+        env={"SCEAU_WALLET_PASSPHRASE": None},
+    )
+    assert prompted.exit_code == 0, prompted.output
