@@ -401,42 +401,49 @@ async def _issue(
         if not isinstance(items, list) or len(items) != len(keys):
             raise IssuanceFailed("credential response is malformed", code="invalid_response")
         fmt = str(configuration.get("format"))
-        for item, key in zip(items, keys, strict=True):
-            credential = item.get("credential") if isinstance(item, dict) else None
-            if credential is None:
-                raise IssuanceFailed("credential response is malformed", code="invalid_response")
-            claims = await _check_and_read(http, fmt, credential, issuer, key, clock())
-            stored.append(
-                StoredCredential(
-                    id=new_credential_id(),
-                    format=fmt,
-                    credential=credential,
-                    key_id=store.key_id(key),
-                    issuer=issuer,
-                    configuration_id=configuration_id,
-                    received_at=int(clock()),
-                    display=list(
-                        configuration.get("credential_metadata", {}).get("display", [])
-                        or configuration.get("display", [])
-                        or []
-                    ),
-                    claims=claims,
+        notice = (metadata.get("notification_endpoint"), result.get("notification_id"))
+        try:
+            for item, key in zip(items, keys, strict=True):
+                credential = item.get("credential") if isinstance(item, dict) else None
+                if credential is None:
+                    raise IssuanceFailed(
+                        "credential response is malformed", code="invalid_response"
+                    )
+                claims = await _check_and_read(http, fmt, credential, issuer, key, clock())
+                stored.append(
+                    StoredCredential(
+                        id=new_credential_id(),
+                        format=fmt,
+                        credential=credential,
+                        key_id=store.key_id(key),
+                        issuer=issuer,
+                        configuration_id=configuration_id,
+                        received_at=int(clock()),
+                        display=list(
+                            configuration.get("credential_metadata", {}).get("display", [])
+                            or configuration.get("display", [])
+                            or []
+                        ),
+                        claims=claims,
+                    )
                 )
-            )
-        notification_id = result.get("notification_id") if isinstance(result, dict) else None
-        endpoint = metadata.get("notification_endpoint")
-        if notification_id and endpoint:
-            # §11: tell the issuer the credentials were stored; a failure here loses nothing.
-            await session.post(
-                str(endpoint),
-                content=msgspec.json.encode(
-                    {"notification_id": notification_id, "event": "credential_accepted"}
-                ),
-                headers={"Content-Type": "application/json"},
-            )
+        except IssuanceFailed:
+            await _notify(session, *notice, "credential_failure")
+            raise
+        await _notify(session, *notice, "credential_accepted")
     for credential in stored:
         store.add(credential)
     return Received(issuer, tuple(stored), encrypted_any)
+
+
+async def _notify(session: _Session, endpoint: Any, notification_id: Any, event: str) -> None:
+    """§11: tell the issuer whether the credentials were stored; a lost notice loses nothing."""
+    if isinstance(endpoint, str) and isinstance(notification_id, str):
+        await session.post(
+            endpoint,
+            content=msgspec.json.encode({"notification_id": notification_id, "event": event}),
+            headers={"Content-Type": "application/json"},
+        )
 
 
 Browser = Callable[[str], Awaitable[str]]

@@ -26,6 +26,14 @@ async def test_wallet_receives_an_sd_jwt_vc_and_keeps_it_encrypted(world: World)
     assert [c.id for c in reopened.credentials] == [credential.id]
     # The holder key the credential is bound to is in the store.
     assert jwk_thumbprint(dict(reopened.signer(credential.key_id).public_jwk)) == credential.key_id
+    # The issuer heard that the credential was stored (§11 credential_accepted).
+    from sqlalchemy import select
+
+    from sceau.oid4vci.tables import oid4vci_issuances
+
+    async with world.app.state["engine"].connect() as conn:
+        events = (await conn.execute(select(oid4vci_issuances.c.event))).scalars().all()
+    assert events == ["credential_accepted"]
 
 
 async def test_wrong_passphrase_does_not_open_the_wallet(world: World) -> None:
@@ -164,3 +172,11 @@ async def test_credential_altered_on_the_way_is_refused(world: World, fmt: str) 
             await receive_offer(http, store, offer["offer_uri"], encrypt_response=False)
     assert refused.value.code == "invalid_credential"
     assert store.credentials == []
+    # The issuer heard that the credential was not stored (§11 credential_failure).
+    from sqlalchemy import select
+
+    from sceau.oid4vci.tables import oid4vci_issuances
+
+    async with world.app.state["engine"].connect() as conn:
+        events = (await conn.execute(select(oid4vci_issuances.c.event))).scalars().all()
+    assert events == ["credential_failure"]
