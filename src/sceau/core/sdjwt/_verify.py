@@ -324,8 +324,10 @@ def check_validity(
         raise VerificationFailed("credential issued in the future", code="iat_in_future")
 
 
-# Holder keys seen in cnf, by their JWK members: imports are pure, so memoising is safe.
+# Holder keys seen in cnf, by all their JWK members: imports are pure, so memoising the decoded
+# key is safe (signatures are never memoised). Bounded; cleared when full.
 _CNF_KEYS: dict[tuple[Any, ...], PublicKey] = {}
+_CNF_KEYS_MAX: Final = 1024
 
 
 def holder_key(payload: Mapping[str, Any]) -> PublicKey:
@@ -334,11 +336,16 @@ def holder_key(payload: Mapping[str, Any]) -> PublicKey:
     jwk = cnf.get("jwk") if isinstance(cnf, dict) else None
     if not isinstance(jwk, dict):
         raise VerificationFailed("no cnf.jwk to check key binding", code="missing_cnf")
-    memo_key = tuple(sorted((k, v) for k, v in jwk.items() if isinstance(v, str)))
-    key = _CNF_KEYS.get(memo_key)
+    # Every member is part of the memo key, so a JWK that differs only in a non-string member
+    # (say "alg": []) is imported, and refused, on its own instead of matching a cached key.
+    memo_key = tuple(sorted(jwk.items()))  # JSON object keys are unique str: no value compares
+    try:
+        key = _CNF_KEYS.get(memo_key)
+    except TypeError:  # an array or object member: not hashable, import without the memo
+        return public_key_from_jwk(jwk)
     if key is None:
         key = public_key_from_jwk(jwk)
-        if len(_CNF_KEYS) > 1024:
+        if len(_CNF_KEYS) >= _CNF_KEYS_MAX:
             _CNF_KEYS.clear()
         _CNF_KEYS[memo_key] = key
     return key

@@ -65,3 +65,14 @@ def test_a_tilde_inside_one_disclosure_cannot_split_it_into_two() -> None:
     with pytest.raises(SceauError) as exc:
         decode_disclosures([a + "~" + b], hashlib.sha256)
     assert exc.value.code == "bad_base64"
+
+
+def test_cnf_jwk_differing_only_in_a_non_string_member_is_not_served_from_the_memo() -> None:
+    from sceau.core.jose import generate_private_key, public_jwk
+    from sceau.core.sdjwt._verify import holder_key
+
+    jwk = public_jwk(generate_private_key("ES256"))
+    holder_key({"cnf": {"jwk": jwk}})  # now memoised
+    with pytest.raises(SceauError) as exc:
+        holder_key({"cnf": {"jwk": {**jwk, "alg": ["ES256"]}}})
+    assert exc.value.code == "invalid_jwk"
