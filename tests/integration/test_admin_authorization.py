@@ -145,6 +145,14 @@ ROUTES = [
         )
         for kind in ("png", "svg")
     ),
+    AdminRoute(
+        "PUT",
+        "/admin/tenants/{slug:str}/upstream-oidc",
+        ("admin",),
+        {"issuer": "https://login.example.gc.ca", "client_id": "sceau", "client_secret": "s3cret"},
+    ),
+    # Not configured yet: the tenant admin reaches 404.
+    AdminRoute("GET", "/admin/tenants/{slug:str}/upstream-oidc", ("admin",), None, 404),
     AdminRoute("PUT", "/admin/tenants/{slug:str}/verifier", ("admin",), VERIFIER_CONFIG),
     # Not configured yet: allowed roles reach 404 verifier_not_configured.
     AdminRoute("GET", "/admin/tenants/{slug:str}/verifier", ("admin", "verifier"), None, 404),

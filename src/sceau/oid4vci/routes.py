@@ -13,6 +13,7 @@ from litestar.datastructures import State
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_201_CREATED
+from litestar.types import ControllerRouterHandler
 
 from sceau.errors import OAuthError
 from sceau.oauth.errors import oauth_router
@@ -198,7 +199,7 @@ async def notification(
     return Response(None, status_code=204, headers=NO_STORE)
 
 
-ROUTES = [
+ROUTES: list[ControllerRouterHandler] = [
     OfferController,
     oauth_router(
         "/t/{tenant:str}",

@@ -6,8 +6,6 @@ through Litestar dependency injection; nothing is a module-level singleton.
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
@@ -30,9 +28,10 @@ from sceau.fetch import FetchPolicy, SafeFetcher
 from sceau.issuance.metadata_routes import ROUTES as ISSUER_METADATA_ROUTES
 from sceau.issuance.service import IssuanceService
 from sceau.issuance.vcapi_routes import ROUTES as VCAPI_ISSUE_ROUTES
+from sceau.keys.routes import ROUTES as KEY_ROUTES
 from sceau.keys.service import KeyStoreService
 from sceau.oid4vci.authorization import ROUTES as OID4VCI_AUTHORIZATION_ROUTES
-from sceau.oid4vci.routes import ROUTES as oid4vci_routes
+from sceau.oid4vci.routes import ROUTES as OID4VCI_ROUTES
 from sceau.oid4vp.routes import ROUTES as OID4VP_ROUTES
 from sceau.oid4vp.service import PresentationService
 from sceau.settings import Settings
@@ -69,16 +68,10 @@ def core_route_handlers() -> list[ControllerRouterHandler]:
         *STATUS_LIST_ROUTES,
         *VERIFICATION_ROUTES,
         *OID4VP_ROUTES,
+        *KEY_ROUTES,
+        *OID4VCI_ROUTES,
+        *OID4VCI_AUTHORIZATION_ROUTES,
     ]
-    # Signing keys (JWKS, did:web) mount their routes once the capability exists. Only absence is
-    # tolerated: an import error inside the module must surface, not hide the routes.
-    if importlib.util.find_spec("sceau.keys") and importlib.util.find_spec("sceau.keys.routes"):
-        key_routes = importlib.import_module("sceau.keys.routes").ROUTES
-    else:
-        key_routes = []
-    handlers.extend(key_routes)
-    handlers.extend(oid4vci_routes)
-    handlers.extend(OID4VCI_AUTHORIZATION_ROUTES)
     return handlers
 
 

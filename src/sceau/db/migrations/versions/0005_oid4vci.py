@@ -1,4 +1,4 @@
-"""oid4vci: offers, access tokens, used c_nonces and their key, issuances (notification / deferred), DPoP jtis.
+"""oid4vci: offers, access tokens, used c_nonces and their key, issuances, DPoP jtis.
 
 Revision ID: 0005_oid4vci
 Revises: 0004_status_lists
@@ -77,7 +77,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name="pk_oid4vci_issuances"),
         sa.UniqueConstraint("transaction_id", name="uq_oid4vci_issuances_transaction_id"),
         sa.UniqueConstraint(
-            "token_hash", "configuration_id", name="uq_oid4vci_issuances_token_hash_configuration_id"
+            "token_hash",
+            "configuration_id",
+            name="uq_oid4vci_issuances_token_hash_configuration_id",
         ),
     )
     op.create_table(
