@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 
+from sceau.core.errors import SceauError
 from sceau.core.jose import SoftwareSigner
 from sceau.core.multiformats import multikey_encode, multikey_encode_private
 from sceau.core.vc.contexts import SHIPPED_CONTEXTS
@@ -37,6 +38,7 @@ CASES = [
     ("ecdsa-jcs-2019", "P-256"),
     ("ecdsa-jcs-2019", "P-384"),
     ("eddsa-rdfc-2022", "Ed25519"),
+    ("eddsa-jcs-2022", "Ed25519"),
 ]
 
 CREDENTIAL: dict[str, Any] = {
@@ -197,3 +199,59 @@ def test_presentation_challenge_and_domain_interoperate() -> None:
         )
     )
     assert ok.verified
+
+
+def test_eddsa_jcs_2022_presentation_and_relabelled_suite_agree_both_ways() -> None:
+    """vc-di-eddsa §3.3 (eddsa-jcs-2022) for presentations, and a proof made with eddsa-rdfc-2022
+    relabelled as eddsa-jcs-2022 (SECURITY W-06) refused by both implementations."""
+    vp = {
+        "@context": ["https://www.w3.org/ns/credentials/v2"],
+        "type": ["VerifiablePresentation"],
+        "holder": CONTROLLER,
+    }
+    ours = _sceau_sign(
+        vp,
+        "eddsa-jcs-2022",
+        "Ed25519",
+        proof_purpose="authentication",
+        challenge="n-0S6_WzA2Mj",
+        domain="https://verifier.example",
+    )
+    relabelled = _sceau_sign(CREDENTIAL, "eddsa-rdfc-2022", "Ed25519")
+    relabelled["proof"]["cryptosuite"] = "eddsa-jcs-2022"
+    auth = {"purpose": "authentication", "domain": "https://verifier.example"}
+    results = _node(
+        [
+            {"op": "verify", "suite": "eddsa-jcs-2022", "doc": ours, "challenge": "n-0S6_WzA2Mj"}
+            | auth,
+            {"op": "verify", "suite": "eddsa-jcs-2022", "doc": ours, "challenge": "other"} | auth,
+            {"op": "verify", "suite": "eddsa-jcs-2022", "doc": relabelled},
+            {
+                "op": "sign",
+                "suite": "eddsa-jcs-2022",
+                "doc": vp,
+                "keyId": _vm("Ed25519"),
+                "challenge": "xyz",
+                "created": "2026-01-01T00:00:00Z",
+            }
+            | auth,
+        ]
+    )
+    assert results[0]["ok"] and results[0]["verified"], results[0]
+    assert results[1]["ok"] and not results[1]["verified"], results[1]
+    assert results[2]["ok"] and not results[2]["verified"], results[2]
+    theirs = results[3]["doc"]
+    assert theirs["proof"]["cryptosuite"] == "eddsa-jcs-2022"
+    ok = asyncio.run(
+        verify_proofs(
+            theirs,
+            RESOLVER,
+            expected_purpose="authentication",
+            challenge="xyz",
+            domain="https://verifier.example",
+            now=1_767_225_600,
+        )
+    )
+    assert ok.verified
+    with pytest.raises(SceauError):
+        asyncio.run(verify_proofs(relabelled, RESOLVER, now=1_767_225_600))

@@ -11,6 +11,7 @@ import {cryptosuite as ecdsaRdfc2019} from '@digitalbazaar/ecdsa-rdfc-2019-crypt
 import {cryptosuite as eddsaRdfc2022} from '@digitalbazaar/eddsa-rdfc-2022-cryptosuite';
 import {createSignCryptosuite, createVerifyCryptosuite} from
   '@digitalbazaar/ecdsa-jcs-2019-cryptosuite';
+import * as eddsaJcs2022 from '@digitalbazaar/eddsa-jcs-2022-cryptosuite';
 import * as EcdsaMultikey from '@digitalbazaar/ecdsa-multikey';
 import * as Ed25519Multikey from '@digitalbazaar/ed25519-multikey';
 
@@ -57,6 +58,10 @@ function cryptosuiteFor(name, op) {
   if(name === 'eddsa-rdfc-2022') return eddsaRdfc2022;
   if(name === 'ecdsa-jcs-2019') {
     return op === 'sign' ? createSignCryptosuite() : createVerifyCryptosuite();
+  }
+  if(name === 'eddsa-jcs-2022') {
+    return op === 'sign' ? eddsaJcs2022.createSignCryptosuite() :
+      eddsaJcs2022.createVerifyCryptosuite();
   }
   throw new Error(`unknown suite ${name}`);
 }
