@@ -116,6 +116,7 @@ def _hs256(secret: bytes) -> str:
         ),
         json.dumps(public_jwk(_ES_PUB)).encode(),
     ],
+    ids=["pem", "der", "jwk"],
 )
 def test_hs256_with_the_public_key_as_secret_is_rejected(secret: bytes) -> None:
     with pytest.raises(UnsupportedAlgorithm) as exc:

@@ -227,6 +227,7 @@ def test_many_gzip_members_are_refused() -> None:
         "u!!",
         "u",
     ],
+    ids=["wrong-prefix", "truncated", "zlib", "trailing-garbage", "short", "bad-alphabet", "empty"],
 )
 def test_malformed_encoded_list_is_rejected(encoded: str) -> None:
     with pytest.raises(MalformedStatusList):
