@@ -23,7 +23,7 @@ import socket
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Final
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlencode, urljoin, urlsplit
 
 import httpx2
 
@@ -143,6 +143,25 @@ class SafeFetcher:
         except TimeoutError as exc:
             raise FetchError("fetch deadline exceeded", code="fetch_timeout") from exc
 
+    async def post_form(
+        self, url: str, data: Mapping[str, str], *, accept: str = "*/*"
+    ) -> FetchResponse:
+        """POST ``data`` form-encoded (e.g. a Back-Channel Logout token) under the same guard.
+
+        Redirects are not followed: the answer of the first hop is returned.
+        """
+        scheme, host, port = check_url(url, self.policy)
+        body = urlencode(dict(data)).encode("ascii")
+
+        async def exchange() -> FetchResponse:
+            address = await self._pinned_address(host, port)
+            return await self._one(url, scheme, host, port, address, accept, body)
+
+        try:
+            return await asyncio.wait_for(exchange(), timeout=self.policy.timeout_s)
+        except TimeoutError as exc:
+            raise FetchError("fetch deadline exceeded", code="fetch_timeout") from exc
+
     async def _get(self, url: str, accept: str) -> FetchResponse:
         current = url
         for _hop in range(self.policy.max_redirects + 1):
@@ -159,7 +178,14 @@ class SafeFetcher:
         raise FetchError("too many redirects", code="fetch_too_many_redirects")
 
     async def _one(
-        self, url: str, scheme: str, host: str, port: int, address: str, accept: str
+        self,
+        url: str,
+        scheme: str,
+        host: str,
+        port: int,
+        address: str,
+        accept: str,
+        form_body: bytes | None = None,
     ) -> FetchResponse:
         # Connect to the checked address; the Host header and TLS SNI keep the name.
         ip_host = f"[{address}]" if ":" in address else address
@@ -168,11 +194,17 @@ class SafeFetcher:
         extensions = {"sni_hostname": host} if scheme == "https" else {}
         headers = {"Host": parts.netloc.rsplit("@", 1)[-1], "Accept": accept}
         headers["User-Agent"] = self.policy.user_agent
+        method = "GET"
+        if form_body is not None:
+            method = "POST"
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
         self.calls += 1
         try:
             async with (
                 httpx2.AsyncClient(follow_redirects=False, trust_env=False) as client,
-                client.stream("GET", pinned, headers=headers, extensions=extensions) as response,
+                client.stream(
+                    method, pinned, headers=headers, extensions=extensions, content=form_body
+                ) as response,
             ):
                 declared = response.headers.get("content-length")
                 if (

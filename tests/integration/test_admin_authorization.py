@@ -43,6 +43,22 @@ VERIFIER_CONFIG = {
     ],
 }
 
+RELYING_PARTY = {
+    "name_en": "Service",
+    "name_fr": "Service",
+    "redirect_uris": ["https://rp.example.gc.ca/cb"],
+    "token_endpoint_auth_method": "client_secret_basic",
+    "scopes": {
+        "age": {
+            "purpose": "age",
+            "credential_types": [{"format": "dc+sd-jwt", "vct": "https://example.gc.ca/pid"}],
+            "claims": {"age_over_18": ["age_over_18"]},
+            "subject_claims": [["age_over_18"]],
+            "acr": "loa2",
+        }
+    },
+}
+
 
 @dataclass(frozen=True)
 class AdminRoute:
@@ -172,6 +188,37 @@ ROUTES = [
             404,
         )
         for suffix in ("", "/qr.svg", "/qr.png")
+    ),
+    # No verifier configured: allowed roles reach 404 verifier_not_configured.
+    AdminRoute(
+        "POST",
+        "/admin/tenants/{slug:str}/relying-parties",
+        ("admin",),
+        RELYING_PARTY,
+        404,
+    ),
+    AdminRoute("GET", "/admin/tenants/{slug:str}/relying-parties", ("admin", "auditor")),
+    # No client "{client_id:str}": allowed roles reach 404 relying_party_not_found.
+    AdminRoute(
+        "GET",
+        "/admin/tenants/{slug:str}/relying-parties/{client_id:str}",
+        ("admin", "auditor"),
+        None,
+        404,
+    ),
+    AdminRoute(
+        "PATCH",
+        "/admin/tenants/{slug:str}/relying-parties/{client_id:str}",
+        ("admin",),
+        {"name_en": "Renamed"},
+        404,
+    ),
+    AdminRoute(
+        "DELETE",
+        "/admin/tenants/{slug:str}/relying-parties/{client_id:str}",
+        ("admin",),
+        None,
+        404,
     ),
 ]
 IDS = [f"{r.method} {r.template}" for r in ROUTES]

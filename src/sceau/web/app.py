@@ -35,6 +35,8 @@ from sceau.oid4vci.routes import ROUTES as OID4VCI_ROUTES
 from sceau.oid4vp.routes import ROUTES as OID4VP_ROUTES
 from sceau.oid4vp.service import PresentationService
 from sceau.settings import Settings
+from sceau.signin.routes import ROUTES as SIGNIN_ROUTES
+from sceau.signin.service import build_signin_service
 from sceau.status_lists.routes import ROUTES as STATUS_LIST_ROUTES
 from sceau.status_lists.service import StatusListService, allocation_engine_for
 from sceau.tenants.routes import TenantController
@@ -71,6 +73,7 @@ def core_route_handlers() -> list[ControllerRouterHandler]:
         *KEY_ROUTES,
         *OID4VCI_ROUTES,
         *OID4VCI_AUTHORIZATION_ROUTES,
+        *SIGNIN_ROUTES,
     ]
     return handlers
 
@@ -131,6 +134,8 @@ def create_app(
     state["presentations"] = PresentationService(
         db, verification=state["verification"], keys=state["keys"]
     )
+    # Sign in with a credential (issue 6): the OIDC provider, also the page's SigninPort.
+    state["signin"] = build_signin_service(state)
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
