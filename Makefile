@@ -29,14 +29,14 @@ run: $(RUN_STAMP)
 
 ## make test: every test on SQLite, then the DB-marked tests again on PostgreSQL.
 test: $(DEV_STAMP) interop-js
-	$(BIN)/python -m pytest -q --db=sqlite
-	$(BIN)/python -m pytest -q --db=postgres -m db
+	$(BIN)/python -m pytest -q -n auto --db=sqlite
+	$(BIN)/python -m pytest -q -n auto --db=postgres -m db
 
 test-sqlite: $(DEV_STAMP)
 	$(BIN)/python -m pytest -q --db=sqlite -m db
 
 test-postgres: $(DEV_STAMP)
-	$(BIN)/python -m pytest -q --db=postgres -m db
+	$(BIN)/python -m pytest -q -n auto --db=postgres -m db
 
 # Interop oracles need Node: fail loudly when it is missing (never skip).
 interop-js:
