@@ -38,13 +38,19 @@ from sceau.core.status.token_status_list import (
     check_referenced_token_status,
     status_list_reference,
 )
-from sceau.core.vc import parse_datetime_stamp, verify_credential, verify_presentation
+from sceau.core.vc import (
+    parse_datetime_stamp,
+    validate_contexts,
+    verify_credential,
+    verify_presentation,
+)
 from sceau.core.vc.jose import (
     enveloped_credentials_of,
     unwrap_enveloped,
     verify_vc_jwt,
     verify_vp_jwt,
 )
+from sceau.issuance.formats import VC_V2_CONTEXT, vc_context
 from sceau.verification.models import TrustedIssuer, TrustPolicy
 from sceau.verification.status import StatusListCache, StatusUnavailable
 
@@ -54,6 +60,7 @@ __all__ = [
     "VerificationRejected",
     "VerifiedCredential",
     "VerifiedPresentation",
+    "default_allowed_contexts",
 ]
 
 # Core error codes → the engine's reason codes (the rest pass through unchanged).
@@ -156,6 +163,29 @@ def _party(value: Any) -> str | None:
     return value if isinstance(value, str) else None
 
 
+def _issuer_urls(issuer: str) -> list[str]:
+    """The Credential Issuer URLs a Sceau issuer identifier stands for: the URL itself, or for a
+    tenant's ``did:web`` both schemes of its did:web URL mapping (did:web §3.1 step 3; the DID
+    does not say whether the deployment is served over http in development)."""
+    if issuer.startswith(("https://", "http://")):
+        return [issuer.rstrip("/")]
+    if not issuer.startswith("did:web:"):
+        return []
+    host, *path = issuer[len("did:web:") :].split(":")
+    host = host.replace("%3A", ":").replace("%3a", ":")
+    if not host or "/" in host or any(not seg or "/" in seg for seg in path):
+        return []
+    suffix = "".join(f"/{seg}" for seg in path)
+    return [f"https://{host}{suffix}", f"http://{host}{suffix}"]
+
+
+def default_allowed_contexts(issuer: str) -> list[list[Any]]:
+    """The ``@context`` lists Sceau's own issuance writes for ``issuer``: VCDM 2.0 alone, or
+    with the inline ``@vocab`` under the Credential Issuer URL (``issuance.formats.vc_context``).
+    The default allow-list of a trusted issuer entry without ``allowed_contexts`` (VC DI §4.6)."""
+    return [[VC_V2_CONTEXT], *(list(vc_context(url)) for url in _issuer_urls(issuer))]
+
+
 class _TrustIndex:
     """The trust policy, indexed: issuer id → entries, and their keys by ``kid``."""
 
@@ -184,6 +214,35 @@ class _TrustIndex:
 
     def trusted_types(self, issuer: str) -> set[str]:
         return {e.credential_type for e in self.by_issuer.get(issuer, ())}
+
+    def check_contexts(
+        self, issuer: str, types: Sequence[str], document: Mapping[str, Any]
+    ) -> None:
+        """VC DI §4.6 (after the proofs verified): the credential's ``@context`` must be a list
+        allowed for one of its trusted types (SECURITY W-03); then every term must be defined."""
+        entries = [e for e in self.by_issuer.get(issuer, ()) if e.credential_type in types]
+        first: SceauError | None = None
+        for entry in entries:
+            known = (
+                entry.allowed_contexts
+                if entry.allowed_contexts is not None
+                else default_allowed_contexts(issuer)
+            )
+            try:
+                validate_contexts(
+                    document,
+                    known,
+                    order_insensitive=entry.contexts_order_insensitive,
+                    require_defined_terms=False,
+                )
+            except SceauError as exc:
+                if first is None:
+                    first = exc
+                continue
+            # Terms are checked once, against the contexts just approved (JSON-LD safe mode).
+            validate_contexts(document, [document["@context"]], require_defined_terms=True)
+            return
+        raise first or _reject("context_not_allowed", "no context list for this type")
 
     def dids(self, issuer: str) -> set[str]:
         return {e.did for e in self.by_issuer.get(issuer, ()) if e.did}
@@ -490,6 +549,13 @@ class VerificationEngine:
     ) -> VerifiedCredential:
         types = self._vc_types(doc)
         self._type_trusted(issuer, types)
+        if fmt == _LDP_FORMAT:
+            try:
+                self._trust.check_contexts(issuer, types, doc)
+            except VerificationRejected:
+                raise
+            except SceauError as exc:
+                raise _reject(reason_of(exc), str(exc)) from exc
         self._age(self._valid_from_epoch(doc), now)
         status_checked = await self._bitstring_status(doc, now)
         subject = doc.get("credentialSubject")

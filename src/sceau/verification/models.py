@@ -27,16 +27,28 @@ ClientIdPrefix = Literal["x509_san_dns", "decentralized_identifier", "redirect_u
 Format = Literal["dc+sd-jwt", "ldp_vc", "jwt_vc_json"]
 
 
+# One ``@context`` entry: a context URL or an inline context object (JSON-LD 1.1 §3.1).
+ContextEntry = Annotated[str, msgspec.Meta(min_length=1, max_length=2048)] | dict[str, Any]
+ContextList = Annotated[list[ContextEntry], msgspec.Meta(min_length=1, max_length=16)]
+
+
 class TrustedIssuer(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     """An issuer trusted for one credential type (``vct`` or a VC type such as
     ``PermitCredential``). Keys come from exactly one of ``jwks``, ``did`` or
-    ``x509_anchors_pem`` — never from the credential itself (SECURITY.md J-03)."""
+    ``x509_anchors_pem`` — never from the credential itself (SECURITY.md J-03).
+
+    ``allowed_contexts``: the ``@context`` lists a Data Integrity credential of this type from
+    this issuer may carry (VC DI §4.6, SECURITY W-03), compared exactly — in any order only with
+    ``contexts_order_insensitive``. ``None``: the lists Sceau's own issuance writes for this
+    issuer (see ``sceau.verification.engine.default_allowed_contexts``)."""
 
     credential_type: Ident
     issuer: Ident
     jwks: dict[str, Any] | None = None
     did: Ident | None = None
     x509_anchors_pem: Annotated[list[str], msgspec.Meta(max_length=8)] | None = None
+    allowed_contexts: Annotated[list[ContextList], msgspec.Meta(max_length=16)] | None = None
+    contexts_order_insensitive: bool = False
 
 
 class TrustPolicy(msgspec.Struct, frozen=True, forbid_unknown_fields=True):

@@ -120,7 +120,13 @@ class Issuer:
     def trusted(self) -> list[dict[str, Any]]:
         return [
             {"credential_type": VCT, "issuer": self.iss, "jwks": self.jwks()},
-            {"credential_type": VC_TYPE, "issuer": self.did, "did": self.did},
+            # Not Sceau's own issuance contexts: allowed explicitly (VC DI §4.6, SECURITY W-03).
+            {
+                "credential_type": VC_TYPE,
+                "issuer": self.did,
+                "did": self.did,
+                "allowed_contexts": [CONTEXTS],
+            },
         ]
 
     def allocate(self) -> int:

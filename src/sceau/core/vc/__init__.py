@@ -3,6 +3,11 @@
 JSON-LD → RDFC-1.0 layer over statically shipped contexts. VC-JOSE lives in ``vc.jose``.
 """
 
+from sceau.core.vc.context_validation import (
+    ContextNotAllowed,
+    EmbeddedContextNotAllowed,
+    validate_contexts,
+)
 from sceau.core.vc.contexts import StaticDocumentLoader
 from sceau.core.vc.cryptosuites import CRYPTOSUITES, Cryptosuite, get_cryptosuite
 from sceau.core.vc.dataintegrity import (
@@ -49,10 +54,12 @@ from sceau.core.vc.verification import (
 __all__ = [
     "CRYPTOSUITES",
     "DEFAULT_CRYPTOSUITES",
+    "ContextNotAllowed",
     "ControllerMismatch",
     "CredentialExpired",
     "CredentialNotYetValid",
     "Cryptosuite",
+    "EmbeddedContextNotAllowed",
     "InvalidChallenge",
     "InvalidCredential",
     "InvalidDomain",
@@ -77,6 +84,7 @@ __all__ = [
     "get_cryptosuite",
     "parse_datetime_stamp",
     "to_canonical_nquads",
+    "validate_contexts",
     "validate_credential",
     "validate_presentation",
     "verify_credential",
