@@ -43,6 +43,10 @@ if importlib.util.find_spec("sceau.cli.status"):
     main.add_command(_status_cli.credential)
     main.add_command(_status_cli.status)
 
+# Sign in with a credential: `sceau relying-party ...` (OpenID Connect clients).
+if importlib.util.find_spec("sceau.cli.relying_party"):
+    main.add_command(importlib.import_module("sceau.cli.relying_party").relying_party)
+
 # The reference wallet (`sceau wallet ...`, holder side) and the end-to-end `sceau demo`.
 main.add_command(importlib.import_module("sceau.cli.wallet").wallet)
 main.add_command(importlib.import_module("sceau.cli.demo").demo)
