@@ -185,6 +185,7 @@ class SigninService:
         self.config = config or SigninConfig()
         self._clock_ms = clock_ms
         self._pairwise_keys: dict[str, bytes] = {}
+        self._next_purge_ms = 0
 
     # --- URLs ----------------------------------------------------------------------------------
 
@@ -376,6 +377,7 @@ class SigninService:
             # §3.1.2.1: no session is ever reused here, so the person must always interact.
             return fail("login_required")
         # Every sign-in is a fresh presentation: max_age and prompt=login are always satisfied.
+        await self._purge_now_and_then()
         session_id = new_token(24)
         binding = new_token(32)
         scope_configs = [client.scopes[s] for s in asked]
@@ -939,6 +941,13 @@ class SigninService:
         return labels
 
     # --- housekeeping -----------------------------------------------------------------------
+
+    async def _purge_now_and_then(self) -> None:
+        # Expired rows (and the sealed claims in them) go at most a minute after they expire.
+        now = self._clock_ms()
+        if now >= self._next_purge_ms:
+            self._next_purge_ms = now + 60_000
+            await self.purge_expired()
 
     async def purge_expired(self) -> int:
         """Delete expired PAR requests, sessions and access tokens (with their sealed claims)."""
