@@ -15,7 +15,14 @@ from sceau.core.sdjwt._issue import (
     issue_sd_jwt_sync,
     spec_disclosure_json,
 )
-from sceau.core.sdjwt._json_serialization import from_json_serialization, to_json_serialization
+from sceau.core.sdjwt._json_serialization import (
+    DEFAULT_MAX_SIGNATURES,
+    JsonSerializedSdJwt,
+    from_json_serialization,
+    parse_json_serialization,
+    to_json_serialization,
+    verify_sd_jwt_json,
+)
 from sceau.core.sdjwt._model import (
     DEFAULT_LIMITS,
     HASH_ALGORITHMS,
@@ -51,11 +58,13 @@ from sceau.core.sdjwt.vc import (
     issue_sd_jwt_vc,
     issue_sd_jwt_vc_sync,
     verify_sd_jwt_vc,
+    verify_sd_jwt_vc_json,
 )
 
 __all__ = [
     "DEFAULT_KB_ALGORITHMS",
     "DEFAULT_LIMITS",
+    "DEFAULT_MAX_SIGNATURES",
     "HASH_ALGORITHMS",
     "NON_DISCLOSABLE_CLAIMS",
     "SD",
@@ -63,6 +72,7 @@ __all__ = [
     "Disclosure",
     "IssuedSdJwt",
     "IssuerKeyResolver",
+    "JsonSerializedSdJwt",
     "JwtVcIssuerMetadataResolver",
     "ParsedSdJwt",
     "SdJwtLimits",
@@ -81,11 +91,14 @@ __all__ = [
     "issue_sd_jwt_vc_sync",
     "kb_jwt_payload",
     "parse_compact",
+    "parse_json_serialization",
     "process_payload",
     "random_decoy_count",
     "select_disclosures",
     "spec_disclosure_json",
     "to_json_serialization",
     "verify_sd_jwt",
+    "verify_sd_jwt_json",
     "verify_sd_jwt_vc",
+    "verify_sd_jwt_vc_json",
 ]

@@ -454,12 +454,16 @@ def verify_sd_jwt(
     sd_algs: Collection[str] = tuple(HASH_ALGORITHMS),
     required_claims: Collection[str] = (),
     limits: SdJwtLimits = DEFAULT_LIMITS,
+    sd_hash_input: str | None = None,
 ) -> VerifiedSdJwt:
     """Verify an SD-JWT or SD-JWT+KB (RFC 9901 §7.1 and §7.3) and return the processed claims.
 
     ``require_key_binding`` is the verifier's policy (§7.3 step 1), never inferred from the input;
     a KB-JWT that is present is always checked (SECURITY.md S-06). Holders receiving an issued
     SD-JWT pass ``require_key_binding=False, allow_key_binding=False`` (§7.2).
+    ``sd_hash_input``: the SD-JWT the KB-JWT's ``sd_hash`` covers when it is not ``token``'s own
+    (General JWS JSON with several signatures: built from the first one, §8.1; see
+    :func:`verify_sd_jwt_json`).
     """
     parsed = parse_compact(token, limits)
     if parsed.kb_jwt is None and require_key_binding:
@@ -483,7 +487,7 @@ def verify_sd_jwt(
             )
         kb_header, kb_claims = verify_kb_jwt(
             parsed.kb_jwt,
-            parsed.sd_jwt,
+            parsed.sd_jwt if sd_hash_input is None else sd_hash_input,
             holder_key(payload),
             hash_function(payload.get(SD_ALG_KEY, "sha-256")),
             audience=audience,

@@ -29,6 +29,11 @@ from sceau.core.sdjwt._issue import (
     issue_sd_jwt_sync,
     spec_disclosure_json,
 )
+from sceau.core.sdjwt._json_serialization import (
+    DEFAULT_MAX_SIGNATURES,
+    parse_json_serialization,
+    select_issuer_signature,
+)
 from sceau.core.sdjwt._model import (
     ARRAY_KEY,
     DEFAULT_LIMITS,
@@ -53,6 +58,7 @@ __all__ = [
     "issue_sd_jwt_vc",
     "issue_sd_jwt_vc_sync",
     "verify_sd_jwt_vc",
+    "verify_sd_jwt_vc_json",
 ]
 
 SD_JWT_VC_TYP: Final = "dc+sd-jwt"
@@ -391,8 +397,11 @@ def verify_sd_jwt_vc(
     kb_algorithms: Collection[str] = DEFAULT_KB_ALGORITHMS,
     sd_algs: Collection[str] = tuple(HASH_ALGORITHMS),
     limits: SdJwtLimits = DEFAULT_LIMITS,
+    sd_hash_input: str | None = None,
 ) -> VerifiedSdJwtVc:
-    """Verify an SD-JWT VC presentation (§"Verification and Processing") and RFC 9901 §7."""
+    """Verify an SD-JWT VC presentation (§"Verification and Processing") and RFC 9901 §7.
+
+    ``sd_hash_input``: see :func:`~sceau.core.sdjwt.verify_sd_jwt` (JWS JSON, RFC 9901 §8)."""
     key: Any = issuer_keys if isinstance(issuer_keys, PUBLIC_KEY_TYPES) else issuer_keys.resolve
     result = verify_sd_jwt(
         token,
@@ -409,6 +418,7 @@ def verify_sd_jwt_vc(
         kb_algorithms=kb_algorithms,
         sd_algs=sd_algs,
         limits=limits,
+        sd_hash_input=sd_hash_input,
     )
     plain = result.issuer_payload
     claims = result.claims
@@ -433,3 +443,38 @@ def verify_sd_jwt_vc(
     if cnf is not None and not isinstance(cnf, dict):
         raise InvalidInput("cnf must be an object", code="invalid_claims")
     return VerifiedSdJwtVc(vct, iss, result.claims, status, cnf, result)
+
+
+def verify_sd_jwt_vc_json(
+    value: str | bytes | Mapping[str, Any],
+    issuer_keys: IssuerKeyResolver | PublicKey,
+    *,
+    accept_vc_sd_jwt_typ: bool = True,
+    algorithms: Collection[str] = ("ES256", "ES384", "ES512", "EdDSA", "Ed25519"),
+    limits: SdJwtLimits = DEFAULT_LIMITS,
+    max_signatures: int = DEFAULT_MAX_SIGNATURES,
+    **options: Any,
+) -> VerifiedSdJwtVc:
+    """:func:`verify_sd_jwt_vc` for the JWS JSON Serialization (RFC 9901 §8): one of up to
+    ``max_signatures`` signatures must verify with the Issuer's key (see
+    :mod:`sceau.core.sdjwt._json_serialization`); ``options`` are ``verify_sd_jwt_vc``'s."""
+    parsed = parse_json_serialization(value, limits=limits, max_signatures=max_signatures)
+    index = 0
+    if len(parsed.signatures) > 1:
+        key: Any = issuer_keys if isinstance(issuer_keys, PUBLIC_KEY_TYPES) else issuer_keys.resolve
+        index = select_issuer_signature(
+            parsed,
+            key,
+            algorithms=algorithms,
+            typ=_ACCEPTED_TYPS if accept_vc_sd_jwt_typ else SD_JWT_VC_TYP,
+            limits=limits,
+        )
+    return verify_sd_jwt_vc(
+        parsed.compact(index),
+        issuer_keys,
+        accept_vc_sd_jwt_typ=accept_vc_sd_jwt_typ,
+        algorithms=algorithms,
+        limits=limits,
+        sd_hash_input=parsed.sd_hash_input,
+        **options,
+    )
