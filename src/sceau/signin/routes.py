@@ -7,6 +7,7 @@ The sign-in page itself (``GET /t/{tenant}/oidc/signin/{session_id}``) is served
 
 from __future__ import annotations
 
+import html
 from typing import Any, Final
 from urllib.parse import parse_qsl
 
@@ -221,13 +222,42 @@ async def par_endpoint(
     return _json(body, 201)
 
 
+def _error_page(request: Request[Any, Any, Any], code: str, status: int) -> Response[Any]:
+    """A bilingual error page: the request cannot be sent back to an unverified redirect URI."""
+    translator = request.app.state.translator
+    message = code if translator.has(f"{code}.title") else "invalid_request"
+
+    def text(lang: Any, part: str) -> str:
+        return html.escape(translator.gettext(f"{message}.{part}", lang))
+
+    body = (
+        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        f"<title>{text('en', 'title')}</title></head><body><main>"
+        f"<h1>{text('en', 'title')}</h1><p>{text('en', 'detail')}</p>"
+        f'<div lang="fr"><h2>{text("fr", "title")}</h2><p>{text("fr", "detail")}</p></div>'
+        f"<p><code>{html.escape(code)}</code></p></main></body></html>"
+    )
+    return Response(
+        body,
+        status_code=status,
+        media_type="text/html; charset=utf-8",
+        headers={**NO_STORE, "Content-Security-Policy": "default-src 'none'"},
+    )
+
+
 @get("/authorize", summary="Authorization endpoint (code flow, PKCE S256, PAR request_uri)")
 async def authorize_endpoint(
     request: Request[Any, Any, Any],
     tenant: FromPath[str],
     signin: NamedDependency[SigninService],
-) -> Response[None]:
-    outcome = await signin.authorize(tenant, _query(request))
+) -> Response[Any]:
+    try:
+        outcome = await signin.authorize(tenant, _query(request))
+    except OAuthError as exc:
+        # A person's browser gets a readable page; API clients the OAuth JSON error.
+        if "text/html" not in request.headers.get("accept", ""):
+            raise
+        return _error_page(request, exc.code, exc.status)
     response = _see_other(outcome.location)
     if outcome.binding is not None:
         response.set_cookie(

@@ -43,6 +43,8 @@ PUBLIC_URL = "http://sceau.example.gc.ca"
 TENANT = "tenant-a"
 ISSUER = f"{PUBLIC_URL}/t/{TENANT}/oidc"
 VCT = f"{PUBLIC_URL}/t/{TENANT}/vct/fishing"
+# A licence type of another issuer, accepted by some scopes as an alternative (never in the wallet).
+OTHER_VCT = "https://licences.example.gc.ca/vct/fishing"
 FISHING_TYPE = {**DEMO_TYPE, "id": "fishing", "vct": VCT, "min_assurance": "loa2"}
 CLAIMS = {
     "given_name": "Marie",
@@ -188,7 +190,10 @@ VERIFIER_PURPOSES = [
         "id": "licence-check",
         "description_en": "Check a fishing licence",
         "description_fr": "Vérifier un permis de pêche",
-        "allowed_claims": {VCT: [["licence_number"], ["given_name"], ["waters"]]},
+        "allowed_claims": {
+            VCT: [["licence_number"], ["given_name"], ["waters"]],
+            OTHER_VCT: [["licence_number"], ["given_name"]],
+        },
     }
 ]
 

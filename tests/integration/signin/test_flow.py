@@ -11,7 +11,7 @@ from joserfc.jwk import KeySet
 
 from sceau.signin.service import SIGNIN_COOKIE
 
-from .conftest import ISSUER, PUBLIC_URL, TENANT, Rp, World, query_of
+from .conftest import ISSUER, LICENCE_SCOPE, OTHER_VCT, PUBLIC_URL, TENANT, VCT, Rp, World, query_of
 
 pytestmark = pytest.mark.anyio
 
@@ -190,3 +190,19 @@ async def test_view_for_the_page(world: World) -> None:
     with pytest.raises(NotFound):
         await world.app.state["signin"].view(TENANT, session_id, "another-browser")
     await client.aclose()
+
+
+async def test_scope_with_alternative_credential_types(world: World) -> None:
+    """A scope accepting two types is a DCQL credential set; the wallet answers the one it has,
+    and the acr is the one registered for the type presented."""
+    scope = {
+        **LICENCE_SCOPE,
+        "credential_types": [
+            {"format": "dc+sd-jwt", "vct": OTHER_VCT, "acr": "loa3"},
+            {"format": "dc+sd-jwt", "vct": VCT},
+        ],
+    }
+    rp = await world.register(scopes={"licence": scope})
+    store = await world.wallet_with_licence()
+    _, claims, _ = await sign_in(world, rp, store)
+    assert claims["acr"] == "loa2" and claims["licence_number"] == "QC-2026-0042"

@@ -86,6 +86,14 @@ async def test_unverified_redirect_uri_is_never_redirected_to(world: World) -> N
         assert r.status_code == 400, r.text
         assert "location" not in r.headers
         assert r.json()["error"] == "invalid_request"
+    # A browser gets a bilingual page instead of JSON, still without a redirect.
+    page = await world.admin.get(
+        authorize_url(rp, verifier, redirect_uri="https://evil.example/callback"),
+        headers={"Accept": "text/html,application/xhtml+xml"},
+    )
+    assert page.status_code == 400 and "location" not in page.headers
+    assert page.headers["content-type"].startswith("text/html")
+    assert 'lang="fr"' in page.text and "evil.example" not in page.text
 
 
 async def test_pkce_is_required_and_plain_refused(world: World) -> None:
