@@ -394,6 +394,7 @@ class AuthorizationService:
                         "offer_id": grant_id,
                         "configuration_ids": list(row.configuration_ids),
                         "jkt": proof.jkt if proof else None,
+                        "credential_identifiers": bool(row.used_authorization_details),
                         "created_at_ms": now_ms,
                         "expires_at_ms": now_ms + ttl_s * 1000,
                     },

@@ -30,9 +30,11 @@ class ResponseEncryption:
 
 @dataclass(frozen=True, slots=True)
 class CredentialRequest:
+    # The configuration asked for, named directly or through a credential_identifier (§8.2).
     configuration_id: str
     proofs: list[Any]
     encryption: ResponseEncryption | None
+    by_identifier: bool = False
 
 
 def _object(body: bytes, max_bytes: int, code: str) -> dict[str, Any]:
@@ -71,11 +73,15 @@ def parse_encryption(value: object) -> ResponseEncryption | None:
 def parse_credential_request(body: bytes, *, max_bytes: int, max_proofs: int) -> CredentialRequest:
     data = _object(body, max_bytes, "invalid_credential_request")
     configuration_id = data.get("credential_configuration_id")
-    if "credential_identifier" in data:
-        # We never return credential_identifiers in the Token Response, so any is unknown (§8.2).
+    by_identifier = "credential_identifier" in data
+    if by_identifier:
+        # §8.2: exactly one of the two. Sceau names each Credential Dataset by its configuration
+        # (the Token Response returns credential_identifiers == [configuration id], §6.2).
         if configuration_id is not None:
             raise OAuthError("invalid_credential_request")
-        raise OAuthError("unknown_credential_identifier")
+        configuration_id = data["credential_identifier"]
+        if not isinstance(configuration_id, str) or not 0 < len(configuration_id) <= MAX_ID_LENGTH:
+            raise OAuthError("unknown_credential_identifier")
     if not isinstance(configuration_id, str) or not 0 < len(configuration_id) <= MAX_ID_LENGTH:
         raise OAuthError("invalid_credential_request")
     if "proof" in data:  # the pre-1.0 singular form
@@ -93,7 +99,7 @@ def parse_credential_request(body: bytes, *, max_bytes: int, max_proofs: int) ->
     if len(jwts) > max_proofs:
         raise OAuthError("invalid_credential_request")
     encryption = parse_encryption(data.get("credential_response_encryption"))
-    return CredentialRequest(configuration_id, jwts, encryption)
+    return CredentialRequest(configuration_id, jwts, encryption, by_identifier)
 
 
 def parse_deferred_request(body: bytes, *, max_bytes: int) -> tuple[str, ResponseEncryption | None]:

@@ -80,6 +80,8 @@ class _Caller:
     token_hash: str
     configuration_ids: list[str]
     claims: dict[str, Any]
+    # The Token Response carried credential_identifiers (§6.2): requests must use them (§8.2).
+    credential_identifiers: bool = False
 
 
 def _sha256(text: str) -> str:
@@ -434,7 +436,12 @@ class Oid4vciService:
             raise self._bad_token()
         if proof is not None:
             await self._remember(conn, proof)
-        return _Caller(row.token_hash, list(row.configuration_ids), dict(row.claims or {}))
+        return _Caller(
+            row.token_hash,
+            list(row.configuration_ids),
+            dict(row.claims or {}),
+            bool(row.credential_identifiers),
+        )
 
     def _respond(
         self, status: int, body: dict[str, Any], encryption: ResponseEncryption | None
@@ -535,6 +542,16 @@ class Oid4vciService:
         await self._signer_ready(tenant)
         async with self.engine.begin() as conn:
             caller = await self._caller(conn, tenant, access_token, proof)
+            if request.by_identifier != caller.credential_identifiers:
+                # §8.2: credential_identifier only (and always) when the Token Response returned
+                # credential_identifiers; without them every identifier is unknown.
+                raise OAuthError(
+                    "unknown_credential_identifier"
+                    if request.by_identifier
+                    else "invalid_credential_request"
+                )
+            if request.by_identifier and request.configuration_id not in caller.configuration_ids:
+                raise OAuthError("unknown_credential_identifier")
             try:
                 credential_type = await self._credential_type(tenant, request.configuration_id)
             except SceauError as exc:

@@ -119,6 +119,7 @@ async def access_token(conn: AsyncConnection, tenant: str, token_hash: str) -> A
             oid4vci_access_tokens.c.token_hash,
             oid4vci_access_tokens.c.configuration_ids,
             oid4vci_access_tokens.c.jkt,
+            oid4vci_access_tokens.c.credential_identifiers,
             oid4vci_access_tokens.c.expires_at_ms,
             oid4vci_offers.c.claims,
         )

@@ -9,6 +9,7 @@ from __future__ import annotations
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     Column,
     Index,
     Integer,
@@ -16,6 +17,7 @@ from sqlalchemy import (
     String,
     Table,
     UniqueConstraint,
+    false,
 )
 
 from sceau.db.metadata import metadata
@@ -53,6 +55,9 @@ oid4vci_access_tokens = Table(
     Column("configuration_ids", JSON, nullable=False),
     # RFC 7638 thumbprint of the DPoP key (RFC 9449 §6); NULL for a Bearer token.
     Column("jkt", String(64), nullable=True),
+    # True when the Token Response returned credential_identifiers (OpenID4VCI §6.2): Credential
+    # Requests must then name one of them, and never a credential_configuration_id (§8.2).
+    Column("credential_identifiers", Boolean, nullable=False, server_default=false()),
     Column("created_at_ms", BigInteger, nullable=False),
     Column("expires_at_ms", BigInteger, nullable=False),
     Index("ix_oid4vci_access_tokens_expires_at_ms", "expires_at_ms"),

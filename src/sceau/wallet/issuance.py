@@ -12,7 +12,7 @@ import hashlib
 import secrets
 import time
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Final
 from urllib.parse import parse_qs, urlencode, urlsplit
 
@@ -170,6 +170,8 @@ class _Session:
     access_token: str | None = None
     dpop_nonce: str | None = None
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+    # configuration id -> credential_identifiers from the Token Response (§6.2), when returned.
+    credential_identifiers: dict[str, list[str]] = field(default_factory=dict)
 
     def dpop(self, method: str, url: str) -> str:
         # RFC 9449 §4.2: htm, htu (no query/fragment), iat, jti; ath with an access token.
@@ -304,6 +306,26 @@ async def _token(session: _Session, endpoints: IssuerEndpoints, form: dict[str, 
     if str(token.get("token_type", "")).lower() != "dpop":
         raise IssuanceFailed("the access token is not DPoP-bound", code="invalid_response")
     session.access_token = str(token["access_token"])
+    session.credential_identifiers = _credential_identifiers(token.get("authorization_details"))
+
+
+def _credential_identifiers(details: Any) -> dict[str, list[str]]:
+    """``authorization_details`` of a Token Response → identifiers per configuration (§6.2)."""
+    if details is None:
+        return {}
+    if not isinstance(details, list):
+        raise IssuanceFailed("authorization_details is not an array", code="invalid_response")
+    out: dict[str, list[str]] = {}
+    for detail in details:
+        if not isinstance(detail, dict) or detail.get("type") != "openid_credential":
+            continue
+        cid, ids = detail.get("credential_configuration_id"), detail.get("credential_identifiers")
+        if not isinstance(cid, str) or not isinstance(ids, list) or not ids:
+            raise IssuanceFailed("credential_identifiers missing", code="invalid_response")
+        if not all(isinstance(i, str) for i in ids):
+            raise IssuanceFailed("credential_identifiers must be strings", code="invalid_response")
+        out[cid] = list(ids)
+    return out
 
 
 async def _issue(
@@ -345,10 +367,13 @@ async def _issue(
             nonce = str(_json_object(nonce_response)["c_nonce"])
         keys = [store.new_key() for _ in range(wanted)]
         proofs = [_key_proof(k, issuer, nonce, int(clock())) for k in keys]
-        body: dict[str, Any] = {
-            "credential_configuration_id": configuration_id,
-            "proofs": {"jwt": proofs},
-        }
+        body: dict[str, Any] = {"proofs": {"jwt": proofs}}
+        identifiers = session.credential_identifiers.get(configuration_id)
+        if identifiers:
+            # §8.2: the first Credential Dataset of the configuration (Sceau returns one).
+            body["credential_identifier"] = identifiers[0]
+        else:
+            body["credential_configuration_id"] = configuration_id
         enc_key = None
         if encrypt_response and isinstance(encryption, dict):
             algs = encryption.get("alg_values_supported") or []

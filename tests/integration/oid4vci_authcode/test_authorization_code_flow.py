@@ -83,13 +83,16 @@ class Flow:
         proof = dpop_proof(self.dpop_key, "POST", f"{self.env.issuer}/token")
         return await self.env.http.post(self.path("token"), data=form, headers={"DPoP": proof})
 
-    async def credential(self, access_token: str, configuration_id: str) -> httpx.Response:
+    async def credential(
+        self, access_token: str, configuration_id: str, *, identifier: str | None = None
+    ) -> httpx.Response:
         nonce = (await self.env.http.post(self.path("nonce"))).json()["c_nonce"]
         holder = new_signer()
-        body = {
-            "credential_configuration_id": configuration_id,
-            "proofs": {"jwt": [key_proof(holder, self.env.issuer, nonce)]},
-        }
+        body: dict[str, Any] = {"proofs": {"jwt": [key_proof(holder, self.env.issuer, nonce)]}}
+        if identifier is None:
+            body["credential_configuration_id"] = configuration_id
+        else:
+            body["credential_identifier"] = identifier
         proof = dpop_proof(
             self.dpop_key, "POST", f"{self.env.issuer}/credential", access_token=access_token
         )
@@ -148,6 +151,26 @@ async def test_authorization_details_are_echoed_with_credential_identifiers(env:
     [detail] = token.json()["authorization_details"]
     assert detail["credential_configuration_id"] == "licence"
     assert detail["credential_identifiers"]
+
+
+async def test_credential_identifiers_from_the_token_response_name_the_credential(env: Env) -> None:
+    """OpenID4VCI §8.2: with credential_identifiers returned, requests use them and never a
+    credential_configuration_id; an identifier the token did not return is unknown."""
+    flow = Flow(env)
+    details = json.dumps([{"type": "openid_credential", "credential_configuration_id": "permit"}])
+    code = await flow.code(scope="<omit>", authorization_details=details)
+    token = (await flow.token(code)).json()
+    access_token = token["access_token"]
+    [identifier] = token["authorization_details"][0]["credential_identifiers"]
+    by_configuration = await flow.credential(access_token, "permit")
+    assert by_configuration.status_code == 400
+    assert by_configuration.json()["error"] == "invalid_credential_request"
+    unknown = await flow.credential(access_token, "permit", identifier="licence")
+    assert unknown.status_code == 400
+    assert unknown.json()["error"] == "unknown_credential_identifier"
+    issued = await flow.credential(access_token, "permit", identifier=identifier)
+    assert issued.status_code == 200, issued.text
+    assert issued.json()["credentials"][0]["credential"].count("~") >= 2
 
 
 async def test_authorize_without_par_request_uri_is_refused(env: Env) -> None:
