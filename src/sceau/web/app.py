@@ -113,12 +113,15 @@ def create_app(
     state["credential_types"] = CredentialTypeService(
         db, state["tenants"], public_url=settings.resolved_public_url
     )
+    # PostgreSQL: the status-list block reservations' own small engine (disposed at shutdown).
+    own_allocation_engine = None
     if "status_lists" not in state:
+        own_allocation_engine = allocation_engine_for(settings)
         state["status_lists"] = StatusListService(
             db,
             public_url=settings.resolved_public_url,
             keys=state["keys"],
-            allocation_engine=allocation_engine_for(settings),
+            allocation_engine=own_allocation_engine,
         )
     state["issuance"] = IssuanceService(
         public_url=settings.resolved_public_url,
@@ -144,6 +147,8 @@ def create_app(
         try:
             yield
         finally:
+            if own_allocation_engine is not None:
+                await own_allocation_engine.dispose()
             if owns_engine:
                 await db.dispose()
 
