@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from sceau.demo import FISHING_TYPE as DEMO_TYPE
 from sceau.fetch import FetchResponse
+from sceau.keys.service import tenant_did
 from sceau.oid4vp.service import PresentationService
 from sceau.settings import Settings
 from sceau.signin.service import SIGNIN_COOKIE, build_signin_service
@@ -52,6 +53,17 @@ CLAIMS = {
     "licence_number": "QC-2026-0042",
     "waters": "Lac Saint-Jean",
 }
+VC_TYPE = "FishingLicenceCredential"
+W3C_TYPES = [
+    {
+        **{k: v for k, v in FISHING_TYPE.items() if k not in ("vct", "id", "format")},
+        "id": f"fishing-{fmt}",
+        "format": fmt,
+        "vc_type": ["VerifiableCredential", VC_TYPE],
+        "min_assurance": "loa3",
+    }
+    for fmt in ("ldp_vc", "jwt_vc_json")
+]
 LICENCE_SCOPE = {
     "purpose": "licence-check",
     "credential_types": [{"format": "dc+sd-jwt", "vct": VCT}],
@@ -96,10 +108,10 @@ class World:
     def store(self) -> WalletStore:
         return WalletStore.open(self.wallet_dir, passphrase_key("correct horse", scrypt_n=2**10))
 
-    async def wallet_with_licence(self, **claims: Any) -> WalletStore:
+    async def wallet_with_licence(self, type_id: str = "fishing", **claims: Any) -> WalletStore:
         r = await self.admin.post(
             f"/admin/tenants/{TENANT}/offers",
-            json={"credential_configuration_ids": ["fishing"], "claims": {**CLAIMS, **claims}},
+            json={"credential_configuration_ids": [type_id], "claims": {**CLAIMS, **claims}},
             headers=self.auth("issuer"),
         )
         assert r.status_code == 201, r.text
@@ -193,6 +205,7 @@ VERIFIER_PURPOSES = [
         "allowed_claims": {
             VCT: [["licence_number"], ["given_name"], ["waters"]],
             OTHER_VCT: [["licence_number"], ["given_name"]],
+            VC_TYPE: [["credentialSubject", "licence_number"], ["credentialSubject", "given_name"]],
         },
     }
 ]
@@ -200,6 +213,8 @@ VERIFIER_PURPOSES = [
 
 async def configure_verifier(world: "World", trusted_issuer: str) -> Any:
     jwks = (await world.admin.get(f"/.well-known/jwt-vc-issuer/t/{TENANT}")).json()["jwks"]
+    did = tenant_did(PUBLIC_URL, TENANT)
+    did_jwks = {"keys": [{**k, "kid": f"{did}#{k['kid']}"} for k in jwks["keys"]]}
     r = await world.admin.put(
         f"/admin/tenants/{TENANT}/verifier",
         json={
@@ -209,7 +224,8 @@ async def configure_verifier(world: "World", trusted_issuer: str) -> Any:
             "purposes": VERIFIER_PURPOSES,
             "trust_policy": {
                 "trusted_issuers": [
-                    {"credential_type": VCT, "issuer": trusted_issuer, "jwks": jwks}
+                    {"credential_type": VCT, "issuer": trusted_issuer, "jwks": jwks},
+                    {"credential_type": VC_TYPE, "issuer": did, "jwks": did_jwks},
                 ]
             },
         },
@@ -241,12 +257,13 @@ async def world(
         ) as wallet_http,
     ):
         await app.state["keys"].get_signer(TENANT)
-        r = await admin.post(
-            f"/admin/tenants/{TENANT}/credential-types",
-            json=FISHING_TYPE,
-            headers={"Authorization": f"Bearer {tenant_a.tokens['admin']}"},
-        )
-        assert r.status_code == 201, r.text
+        for body in (FISHING_TYPE, *W3C_TYPES):
+            r = await admin.post(
+                f"/admin/tenants/{TENANT}/credential-types",
+                json=body,
+                headers={"Authorization": f"Bearer {tenant_a.tokens['admin']}"},
+            )
+            assert r.status_code == 201, r.text
         world = World(app, transport, admin, wallet_http, tenant_a, None, tmp_path / "wallet")  # type: ignore[arg-type]
         config = await configure_verifier(world, f"{PUBLIC_URL}/t/{TENANT}")
         world.anchor = x509.load_pem_x509_certificate(config["x509_chain_pem"][-1].encode())

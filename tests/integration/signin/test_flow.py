@@ -11,7 +11,18 @@ from joserfc.jwk import KeySet
 
 from sceau.signin.service import SIGNIN_COOKIE
 
-from .conftest import ISSUER, LICENCE_SCOPE, OTHER_VCT, PUBLIC_URL, TENANT, VCT, Rp, World, query_of
+from .conftest import (
+    ISSUER,
+    LICENCE_SCOPE,
+    OTHER_VCT,
+    PUBLIC_URL,
+    TENANT,
+    VC_TYPE,
+    VCT,
+    Rp,
+    World,
+    query_of,
+)
 
 pytestmark = pytest.mark.anyio
 
@@ -206,3 +217,20 @@ async def test_scope_with_alternative_credential_types(world: World) -> None:
     store = await world.wallet_with_licence()
     _, claims, _ = await sign_in(world, rp, store)
     assert claims["acr"] == "loa2" and claims["licence_number"] == "QC-2026-0042"
+
+
+@pytest.mark.parametrize("fmt", ["ldp_vc", "jwt_vc_json"])
+async def test_sign_in_with_a_w3c_credential(world: World, fmt: str) -> None:
+    path = ["credentialSubject", "licence_number"]
+    scope = {
+        "purpose": "licence-check",
+        "credential_types": [{"format": fmt, "type": VC_TYPE}],
+        "claims": {"licence_number": path, "given_name": ["credentialSubject", "given_name"]},
+        "subject_claims": [path],
+    }
+    rp = await world.register(scopes={"licence": scope})
+    store = await world.wallet_with_licence(f"fishing-{fmt}")
+    _, claims, _ = await sign_in(world, rp, store)
+    assert claims["licence_number"] == "QC-2026-0042" and claims["given_name"] == "Marie"
+    assert claims["acr"] == "loa3"  # min_assurance of the W3C types
+    assert "family_name" not in claims
