@@ -253,7 +253,11 @@ class SigninService:
         if "request_uri" in form or "request" in form:
             raise OAuthError("invalid_request")  # RFC 9126 §2.1: no request_uri in a PAR
         client = await self.relying_parties.authenticate(
-            tenant, form, authorization, [self.endpoint(tenant, "par"), self.issuer(tenant)]
+            tenant,
+            form,
+            authorization,
+            # RFC 9126 §2: the issuer, the token endpoint or the PAR endpoint as audience.
+            [self.endpoint(tenant, "par"), self.endpoint(tenant, "token"), self.issuer(tenant)],
         )
         params = {k: form[k] for k in _AUTHZ_PARAMS if k in form}
         params["client_id"] = client.client_id

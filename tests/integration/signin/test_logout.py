@@ -76,3 +76,19 @@ async def test_logout_refuses_unregistered_post_logout_redirect(world: World) ->
     # The sign-in is still alive: the access token works.
     bearer = {"Authorization": f"Bearer {tokens['access_token']}"}
     assert (await world.admin.get(f"{ISSUER}/userinfo", headers=bearer)).status_code == 200
+
+
+async def test_backchannel_fetcher_keeps_the_ssrf_guard(
+    logout_receiver: tuple[str, list[bytes]],
+) -> None:
+    from sceau.fetch import FetchError, FetchPolicy, SafeFetcher
+
+    endpoint, received = logout_receiver
+    strict = SafeFetcher(FetchPolicy(allow_insecure=False))
+    for url in (endpoint, endpoint.replace("http://", "https://")):
+        with pytest.raises(FetchError):
+            await strict.post_form(url, {"logout_token": "x"})
+    assert received == []
+    relaxed = SafeFetcher(FetchPolicy(allow_insecure=True))
+    answer = await relaxed.post_form(endpoint, {"logout_token": "x"})
+    assert answer.status == 200 and received == [b"logout_token=x"]

@@ -316,3 +316,21 @@ async def test_par_refuses_unregistered_redirect_uri(world: World) -> None:
         auth=(rp.client_id, rp.secret or ""),
     )
     assert r.status_code == 400 and r.json()["error"] == "invalid_request"
+
+
+async def test_par_with_private_key_jwt(world: World) -> None:
+    rp = await world.register("private_key_jwt")
+    params = {
+        "client_id": rp.client_id,
+        "redirect_uri": rp.redirect_uri,
+        "response_type": "code",
+        "scope": "openid licence",
+        "code_challenge": s256_challenge(secrets.token_urlsafe(48)),
+        "code_challenge_method": "S256",
+        "client_assertion_type": "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+    }
+    for aud, expected in ((f"{ISSUER}/par", 201), (f"{ISSUER}/token", 201), ("https://x", 401)):
+        r = await world.admin.post(
+            f"{ISSUER}/par", data={**params, "client_assertion": assertion(rp, rp.key, aud=aud)}
+        )
+        assert r.status_code == expected, (aud, r.text)
