@@ -28,7 +28,7 @@ from sceau.signin.models import (
     RelyingPartyCreated,
     RelyingPartyUpdate,
 )
-from sceau.signin.service import SIGNIN_COOKIE, SigninService
+from sceau.signin.service import SIGNIN_COOKIE, SessionNotFound, SigninService
 from sceau.tenants.service import Principal
 from sceau.web.auth import authorize, request_id_of
 from sceau.web.problems import ADMIN_PROBLEMS, problem_responses
@@ -289,8 +289,15 @@ async def session_continue(
     tenant: FromPath[str],
     session_id: FromPath[str],
     signin: NamedDependency[SigninService],
-) -> Response[None]:
-    location = await signin.continue_(tenant, session_id, request.cookies.get(SIGNIN_COOKIE))
+) -> Response[Any]:
+    try:
+        location = await signin.continue_(tenant, session_id, request.cookies.get(SIGNIN_COOKIE))
+    except SessionNotFound:
+        # E.g. the wallet's same-device redirect opened in another browser (cross-device): the
+        # browser that started the sign-in continues by itself from the page.
+        if "text/html" not in request.headers.get("accept", ""):
+            raise
+        return _error_page(request, SessionNotFound.code, 404)
     return _see_other(location)
 
 

@@ -297,6 +297,10 @@ async def test_cookie_from_another_browser_is_refused(world: World) -> None:
             assert "location" not in r.headers
         async with httpx2.AsyncClient(transport=world.transport, base_url=PUBLIC_URL) as bare:
             assert (await bare.get(back)).status_code == 404  # no cookie at all
+            # A browser without the cookie (the wallet's redirect opened elsewhere) gets a page.
+            page_404 = await bare.get(back, headers={"Accept": "text/html"})
+            assert page_404.status_code == 404
+            assert page_404.headers["content-type"].startswith("text/html")
         done = await browser.get(back)
         assert "code" in query_of(done.headers["location"])
 
