@@ -32,6 +32,8 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from sceau.audit.models import AuditEvent
+from sceau.audit.service import record as audit_record
 from sceau.core.encoding import b64url_encode
 from sceau.core.errors import SceauError
 from sceau.core.jose import sign_compact, verify_compact
@@ -468,6 +470,8 @@ class SigninService:
                 .where(t.c.id == row.id, t.c.status == "pending")
                 .values(status=status, **values)
             )
+            if result.rowcount and status != "processing":
+                await self._audit(conn, row.tenant, row.client_id, f"signin.{status}", row.id)
         return bool(result.rowcount)
 
     async def continue_(self, tenant: str, session_id: str, binding: str | None) -> str:
@@ -569,6 +573,9 @@ class SigninService:
                     expires_at_ms=now + self.config.code_ttl_s * 1000,
                 )
             )
+            await self._audit(
+                conn, tenant, row.client_id, "signin.authorized", row.id, acr=acr if acrs else ""
+            )
         return code
 
     async def cancel(self, tenant: str, session_id: str, binding: str | None) -> str:
@@ -576,6 +583,22 @@ class SigninService:
         if row.status == "pending":
             await self._finish(row, "cancelled", presentation_secret_sealed=None)
         return self.error_redirect(tenant, row.redirect_uri, row.state, "access_denied", row.locale)
+
+    async def _audit(
+        self, conn: Any, tenant: str, client_id: str, action: str, session_id: str, **details: Any
+    ) -> None:
+        # Sign-in outcomes, without claim values or subjects (the client and the session only).
+        await audit_record(
+            conn,
+            AuditEvent(
+                actor=f"oidc:{client_id}",
+                action=action,
+                target=session_id,
+                tenant=tenant,
+                request_id="",
+                details=details,
+            ),
+        )
 
     # --- pairwise subject (OIDC Core §8.1) -----------------------------------------------------
 
@@ -696,6 +719,7 @@ class SigninService:
                     expires_at_ms=now + ttl_s * 1000,
                 )
             )
+            await self._audit(conn, tenant, client.client_id, "signin.token", row.id)
         id_claims: dict[str, Any] = {
             **claims,
             "iss": self.issuer(tenant),
@@ -729,7 +753,7 @@ class SigninService:
         async with self._db.begin() as conn:
             row = (
                 await conn.execute(
-                    select(t.c.id).where(
+                    select(t.c.id, t.c.client_id).where(
                         t.c.code_hash == token_hash(code),
                         t.c.tenant == tenant,
                         t.c.status == "redeemed",
@@ -739,6 +763,7 @@ class SigninService:
             if row is None:
                 return
             await self._revoke_tokens(conn, row.id, now)
+            await self._audit(conn, tenant, row.client_id, "signin.code_reused", row.id)
         _log.warning("signin_code_reused", session_id=row.id)
 
     async def _revoke_tokens(self, conn: Any, session_id: str, now: int) -> None:
@@ -847,6 +872,7 @@ class SigninService:
             if row is None:
                 return
             await self._revoke_tokens(conn, row.id, now)
+            await self._audit(conn, tenant, client.client_id, "signin.logout", row.id)
         if client.backchannel_logout_uri:
             await self._send_logout_token(tenant, client, sid, row.sub)
 

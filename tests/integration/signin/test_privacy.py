@@ -41,3 +41,34 @@ async def test_claims_are_sealed_then_deleted(world: World) -> None:
     assert await world.app.state["signin"].purge_expired() >= 1
     async with engine.connect() as conn:
         assert (await conn.execute(select(signin_access_tokens))).all() == []
+
+
+async def test_sign_in_outcomes_are_audited_without_personal_data(world: World) -> None:
+    from sceau.db.tables import audit_events
+
+    rp = await world.register()
+    store = await world.wallet_with_licence()
+    verifier = secrets.token_urlsafe(48)
+    code = await get_code(world, rp, store, verifier)
+    tokens = (await token_request(world, rp, code, verifier)).json()
+    assert (await token_request(world, rp, code, verifier)).status_code == 400  # reuse
+    r = await world.admin.get(
+        "/t/tenant-a/oidc/logout", params={"id_token_hint": tokens["id_token"]}
+    )
+    assert r.status_code == 200
+    async with world.app.state["engine"].connect() as conn:
+        rows = (
+            await conn.execute(
+                select(audit_events).where(audit_events.c.actor == f"oidc:{rp.client_id}")
+            )
+        ).all()
+    actions = [row.action for row in rows]
+    assert actions == [
+        "presentation_request.create",
+        "signin.authorized",
+        "signin.token",
+        "signin.code_reused",
+        "signin.logout",
+    ]
+    text = str([tuple(row) for row in rows])
+    assert "Marie" not in text and "QC-2026-0042" not in text
