@@ -28,7 +28,12 @@ from sceau.audit.models import AuditEvent
 from sceau.audit.service import record as audit_record
 from sceau.core.dcql import parse_dcql_query
 from sceau.core.errors import SceauError
-from sceau.core.jose import decode_compact_unverified, public_key_from_jwk, verify_compact
+from sceau.core.jose import (
+    ALGORITHMS,
+    decode_compact_unverified,
+    public_key_from_jwk,
+    verify_compact,
+)
 from sceau.errors import NotFound, OAuthError, ServiceError
 from sceau.oauth.errors import OAuthProtocolError
 from sceau.oauth.tokens import token_hash
@@ -417,12 +422,17 @@ class RelyingPartyService:
         keys = list(row.jwks.get("keys", []))
 
         def key_for(header: Mapping[str, Any]) -> Any:
+            # The key named by kid, else the first whose type (and curve) fits the algorithm.
+            alg = ALGORITHMS[header["alg"]]
             kid = header.get("kid")
             for jwk in keys:
-                if (kid is None or jwk.get("kid") == kid) and jwk.get("alg", header["alg"]) == (
-                    header["alg"]
-                ):
-                    return public_key_from_jwk(jwk)
+                if kid is not None and jwk.get("kid") != kid:
+                    continue
+                if jwk.get("alg", alg.name) != alg.name or jwk.get("kty") != alg.kind:
+                    continue
+                if alg.curve is not None and jwk.get("crv") != alg.curve:
+                    continue
+                return public_key_from_jwk(jwk)
             raise OAuthError("invalid_client", status=401)
 
         try:

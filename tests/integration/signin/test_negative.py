@@ -17,7 +17,7 @@ from sceau.oauth.pkce import s256_challenge
 from sceau.signin.service import SIGNIN_COOKIE
 from sceau.signin.tables import signin_sessions
 
-from .conftest import ISSUER, PUBLIC_URL, Rp, World, configure_verifier, query_of
+from .conftest import ISSUER, PUBLIC_URL, TENANT, Rp, World, configure_verifier, query_of
 
 pytestmark = pytest.mark.anyio
 
@@ -338,3 +338,37 @@ async def test_par_with_private_key_jwt(world: World) -> None:
             f"{ISSUER}/par", data={**params, "client_assertion": assertion(rp, rp.key, aud=aud)}
         )
         assert r.status_code == expected, (aud, r.text)
+
+
+@pytest.mark.filterwarnings("ignore:EdDSA is deprecated")  # joserfc; EdDSA is what RPs use
+async def test_assertion_without_kid_finds_the_key_of_its_type(world: World) -> None:
+    from joserfc.jwk import OKPKey
+
+    rp = await world.register("private_key_jwt")
+    ed = OKPKey.generate_key("Ed25519", private=True)
+    both = {"keys": [ed.as_dict(private=False), {**rp.key.as_dict(private=False)}]}
+    for k in both["keys"]:
+        k.pop("kid", None)
+    r = await world.admin.patch(
+        f"/admin/tenants/{TENANT}/relying-parties/{rp.client_id}",
+        json={"jwks": both},
+        headers=world.auth(),
+    )
+    assert r.status_code == 200, r.text
+    now = int(time.time())
+    claims = {"iss": rp.client_id, "sub": rp.client_id, "aud": ISSUER, "exp": now + 60}
+    params = {
+        "client_id": rp.client_id,
+        "redirect_uri": rp.redirect_uri,
+        "response_type": "code",
+        "scope": "openid licence",
+        "code_challenge": s256_challenge(secrets.token_urlsafe(48)),
+        "code_challenge_method": "S256",
+        "client_assertion_type": "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+    }
+    for header, key in (({"alg": "ES256"}, rp.key), ({"alg": "EdDSA"}, ed)):
+        token = jwt.encode(
+            header, {**claims, "jti": secrets.token_urlsafe(16)}, key, algorithms=[header["alg"]]
+        )
+        pushed = await world.admin.post(f"{ISSUER}/par", data={**params, "client_assertion": token})
+        assert pushed.status_code == 201, (header, pushed.text)
