@@ -56,6 +56,12 @@ MAX_ASSERTION_LIFETIME_S: Final = 3600  # exp at most an hour ahead (bounded; Au
 CLOCK_SKEW_S: Final = 30
 _PRIVATE_MEMBERS: Final = frozenset({"d", "p", "q", "dp", "dq", "qi", "oth", "k"})
 _LOOPBACK_NAMES: Final = frozenset({"localhost"})
+# ID token claims the provider sets itself (OIDC Core §2, §3.1.3.6; RFC 7519 §4.1): a scope
+# cannot map a credential claim onto them.
+RESERVED_CLAIMS: Final = frozenset(
+    {"iss", "sub", "aud", "exp", "iat", "nbf", "jti", "auth_time", "nonce", "acr", "amr", "azp"}
+    | {"sid", "at_hash", "c_hash", "locale", "events", "cnf", "scope", "client_id"}
+)
 
 
 class RelyingPartyNotFound(NotFound):
@@ -199,6 +205,8 @@ class RelyingPartyService:
                     assurance.setdefault(name, t.min_assurance)
         stored: dict[str, Any] = {}
         for name, scope in scopes.items():
+            if RESERVED_CLAIMS & scope.claims.keys():
+                raise InvalidRelyingParty("reserved claim name", scope=name)
             purpose = config.purpose(scope.purpose)
             if purpose is None:
                 raise ScopeBeyondPurpose("purpose", scope=name)

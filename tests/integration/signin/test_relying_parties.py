@@ -72,6 +72,8 @@ async def test_secret_is_shown_once_and_stored_as_a_hash(world: World) -> None:
         {"redirect_uris": ["https://portal.example.gc.ca/cb#frag"]},
         {"redirect_uris": ["myapp:/cb"]},
         {"post_logout_redirect_uris": ["http://evil.example/"]},
+        {"scopes": {"licence": {**LICENCE_SCOPE, "claims": {"sub": ["licence_number"]}}}},
+        {"scopes": {"openid": LICENCE_SCOPE}},
         {"jwks": {"keys": []}},  # jwks with client_secret_basic
         {"token_endpoint_auth_method": "private_key_jwt"},  # no jwks
         {
