@@ -245,14 +245,21 @@ def _error_page(request: Request[Any, Any, Any], code: str, status: int) -> Resp
     )
 
 
-@get("/authorize", summary="Authorization endpoint (code flow, PKCE S256, PAR request_uri)")
+@route(
+    "/authorize",
+    http_method=["GET", "POST"],
+    status_code=303,
+    summary="Authorization endpoint (code flow, PKCE S256, PAR request_uri; GET or form POST)",
+)
 async def authorize_endpoint(
     request: Request[Any, Any, Any],
     tenant: FromPath[str],
     signin: NamedDependency[SigninService],
 ) -> Response[Any]:
     try:
-        outcome = await signin.authorize(tenant, _query(request))
+        # OIDC Core §3.1.2.1: GET with a query, or POST with a form body.
+        params = await _form(request) if request.method == "POST" else _query(request)
+        outcome = await signin.authorize(tenant, params)
     except OAuthError as exc:
         # A person's browser gets a readable page; API clients the OAuth JSON error.
         if "text/html" not in request.headers.get("accept", ""):

@@ -109,6 +109,14 @@ async def test_pkce_is_required_and_plain_refused(world: World) -> None:
     assert query_of(plain.headers["location"])["error"] == "invalid_request"
 
 
+async def test_authorize_by_form_post(world: World) -> None:
+    rp = await world.register()
+    url = authorize_url(rp, secrets.token_urlsafe(48))
+    r = await world.admin.post(f"{ISSUER}/authorize", data=query_of(url))
+    assert r.status_code == 303 and r.headers["location"].startswith(f"{ISSUER}/signin/")
+    assert "set-cookie" in r.headers
+
+
 async def test_scopes_must_include_openid_and_be_registered(world: World) -> None:
     rp = await world.register()
     verifier = secrets.token_urlsafe(48)
