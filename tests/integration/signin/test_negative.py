@@ -380,3 +380,14 @@ async def test_assertion_without_kid_finds_the_key_of_its_type(world: World) -> 
         )
         pushed = await world.admin.post(f"{ISSUER}/par", data={**params, "client_assertion": token})
         assert pushed.status_code == 201, (header, pushed.text)
+
+
+async def test_concurrent_redemptions_of_one_code_yield_one_token(world: World) -> None:
+    import asyncio
+
+    rp = await world.register()
+    store = await world.wallet_with_licence()
+    verifier = secrets.token_urlsafe(48)
+    code = await get_code(world, rp, store, verifier)
+    answers = await asyncio.gather(*(token_request(world, rp, code, verifier) for _ in range(4)))
+    assert sorted(r.status_code for r in answers) == [200, 400, 400, 400]
