@@ -56,6 +56,7 @@ __all__ = [
 ]
 
 _IRI_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*")
+_NOT_IRI_CHARS = re.compile(r'[\x00-\x20\x7f-\x9f<>"{}|\\^`\ud800-\udfff\ufffe\uffff]')
 
 
 class UndefinedTerm(InvalidInput):
@@ -326,6 +327,7 @@ class _Walker:
         default_protected = item.get("@protected", False) is True
         for key, value in item.items():
             if key.startswith("@"):
+                _check_keyword_entry(key, value)
                 continue
             self._define(result, item, key, value, default_protected, override_protected, stable)
         return result
@@ -492,8 +494,8 @@ class _Walker:
             pterm = ctx.terms.get(prefix)
             if pterm is not None and pterm.prefix and pterm.iri is not None:
                 self._mark(pterm, prefix)
-                return pterm.iri + suffix
-        return value
+                value = pterm.iri + suffix
+        return _check_iri(value)
 
     def walk_node(
         self, element: dict[str, Any], active: _Context, depth: int, scoped: _Term | None
@@ -555,7 +557,7 @@ class _Walker:
                         if iri.startswith("_:"):
                             raise InvalidJsonLd("blank node types are not accepted")
                         self._expect(f"{_RDF_TYPE} {iri}")
-                        types.append(iri)
+                        types.append(_check_iri(iri))
                 elif expanded == "@graph":
                     self.simple = False  # named graphs at node level: use the context path
                     out["@graph"] = self._walk_values(value, active, depth + 1, None, None, None)
@@ -564,6 +566,7 @@ class _Walker:
                 continue
             if expanded.startswith("_:"):
                 raise InvalidJsonLd("blank node predicates are not accepted")
+            _check_iri(expanded)
             term = active.terms.get(key)
             values = self._walk_property(value, active, depth, term, expanded)
             if values:
@@ -589,7 +592,7 @@ class _Walker:
                 iri = self.expand_vocab(active, item) if isinstance(item, str) else None
                 if iri is None or ":" not in iri or iri.startswith(("@", "_:")):
                     raise UndefinedTerm(f"datatype {item!r} is not defined", term=str(item))
-                out["@type"] = iri
+                out["@type"] = _check_iri(iri)
                 continue
             if expanded == "@language" and not isinstance(item, str):
                 raise InvalidJsonLd("@language must be a string")
@@ -621,7 +624,7 @@ class _Walker:
                     raise UndefinedTerm(f"value {value!r} is not defined", term=value)
                 if iri.startswith("_:"):
                     raise InvalidJsonLd("blank node identifiers are not accepted", value=value)
-                return {"@id": iri}
+                return {"@id": _check_iri(iri)}
             return {"@id": self.expand_id(active, value)}
         if ttype is not None and ttype not in ("@id", "@vocab", "@none"):
             return {"@value": value, "@type": ttype}
@@ -773,6 +776,59 @@ class _Walker:
                     out[k] = self.rewrite(v, prune)
             return out
         return element
+
+
+# JSON-LD 1.1 API §4.1.2 step 5.13: context entries that are not term definitions.
+_CONTEXT_ENTRY_KEYWORDS = frozenset(
+    {
+        "@base",
+        "@direction",
+        "@import",
+        "@language",
+        "@propagate",
+        "@protected",
+        "@version",
+        "@vocab",
+    }
+)
+_KEYWORD_FORM = re.compile(r"@[A-Za-z]+")
+
+
+def _check_keyword_entry(key: str, value: Any) -> None:
+    """An ``@``-key in a local context that is not a term definition this layer makes.
+
+    JSON-LD 1.1 API §4.2.2 (Create Term Definition) step 4: ``@type`` may only be given
+    ``{"@container": "@set"}`` (plus ``@protected``), which changes no RDF; step 5: any other
+    keyword is a *keyword redefinition* error; a key of the keyword form that is not a keyword
+    is ignored. Other ``@``-terms (``@1``, ``@``) are refused: pyoxigraph and this walk must
+    never disagree on what a document means (found by hypothesis: ``{"@id": null}`` was skipped
+    here but refused by the RDF conversion).
+    """
+    if key in _CONTEXT_ENTRY_KEYWORDS:
+        return
+    if key == "@type":
+        if (
+            isinstance(value, dict)
+            and value.get("@container") == "@set"
+            and set(value) <= {"@container", "@protected"}
+        ):
+            return
+        raise InvalidJsonLd("keyword redefinition of @type")
+    if key in _KEYWORDS:
+        raise InvalidJsonLd(f"keyword redefinition of {key}")
+    if _KEYWORD_FORM.fullmatch(key):
+        return
+    raise InvalidJsonLd("terms starting with '@' are not supported")
+
+
+def _check_iri(iri: str) -> str:
+    """``iri`` unless it holds characters no IRI may hold (RFC 3987 §2.2: space, C0/C1 controls,
+    ``<>"{}|\\^```, non-characters). RDF parsers silently drop such an "IRI", so the signed graph
+    would lack what the JSON shows (found by hypothesis: ``'A:"'`` as an ``@id``/``@vocab``
+    value)."""
+    if _NOT_IRI_CHARS.search(iri) is not None:
+        raise InvalidJsonLd("not a valid IRI", code="invalid_iri")
+    return iri
 
 
 def _keyword(ctx: _Context, key: str) -> str | None:

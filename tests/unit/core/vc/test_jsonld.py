@@ -17,6 +17,7 @@ from sceau.core.errors import InputTooLarge, InvalidInput, SceauError, Unsupport
 from sceau.core.vc.contexts import SHIPPED_CONTEXTS, StaticDocumentLoader
 from sceau.core.vc.cryptosuites import proof_config_nquads_fast
 from sceau.core.vc.jsonld import (
+    InvalidJsonLd,
     JsonLdLimits,
     ProtectedTermRedefinition,
     UndefinedTerm,
@@ -638,3 +639,48 @@ def test_strings_without_an_iri_scheme_are_not_taken_as_absolute_iris(
     # Found by hypothesis: "0:" has no valid scheme (RFC 3987 §2.2); the walk once passed it on as
     # an absolute IRI while RDF conversion dropped it. Every path must now agree.
     test_random_feature_documents_agree_on_every_path.hypothesis.inner_test(subject)  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    "local",
+    [{"@id": None}, {"@id": "ex:x"}, {"@value": None}, {"@type": "ex:T"}, {"@1": "ex:x"}],
+)
+def test_keyword_redefinitions_in_a_context_are_refused(local: dict[str, Any]) -> None:
+    # Found by hypothesis (--hypothesis-seed=4): {"@id": null} in an embedded context was skipped
+    # by the walk but refused by the RDF conversion. JSON-LD 1.1 API §4.2.2 step 5: keyword
+    # redefinition error; "@1" is not keyword-form and this layer does not define such terms.
+    doc = _feature_doc({"ex:a": {"@context": local, "ex:b": "c"}})
+    with pytest.raises(InvalidJsonLd):
+        to_canonical_nquads(doc, loader=FEATURE_LOADER)
+
+
+@pytest.mark.parametrize(
+    "local",
+    [{"@type": {"@container": "@set"}}, {"@unknownkeyword": 1}],
+    ids=["type-set", "ignored"],
+)
+def test_allowed_keyword_entries_in_a_context_agree_with_the_full_path(
+    local: dict[str, Any],
+) -> None:
+    # §4.2.2 step 4 (@type as a set) and step 5 (keyword-form keys are ignored).
+    doc = _feature_doc({"ex:a": {"@context": local, "ex:b": "c"}})
+    out = to_canonical_nquads(doc, loader=FEATURE_LOADER)
+    assert out == canonicalize_traced(doc, loader=FEATURE_LOADER, path="full")[0]
+
+
+@pytest.mark.parametrize("iri", ['A:"', "A:<x>", "ex:a b", "A:\x7f", "A:\x85", "A:{", "A:^"])
+@pytest.mark.parametrize("where", ["link", "kind", "type", "property"])
+def test_iri_with_characters_rdf_drops_is_refused_on_every_path(iri: str, where: str) -> None:
+    # Found by hypothesis (--hypothesis-seed=1 and 27): pyoxigraph silently drops such an IRI, so
+    # the walk refuses it (RFC 3987 §2.2) before any path can sign a graph without it.
+    if where == "type":
+        subject: dict[str, Any] = {"ex:a": {"type": iri}}
+    elif where == "property":
+        subject = {"ex:a": {iri: "x"}}
+    else:
+        subject = {"ex:a": {where: iri}}
+    doc = _feature_doc(subject)
+    for path in ("expanded", "full"):
+        with pytest.raises(InvalidJsonLd) as err:
+            canonicalize_traced(doc, loader=FEATURE_LOADER, path=path)  # type: ignore[arg-type]
+        assert err.value.code == "invalid_iri"
