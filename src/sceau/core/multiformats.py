@@ -23,6 +23,7 @@ from cryptography.exceptions import UnsupportedAlgorithm as _CryptoUnsupported
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 
+from sceau.core.ed25519 import ed25519_public_key
 from sceau.core.errors import InvalidInput, InvalidKey
 
 PublicKey: TypeAlias = ec.EllipticCurvePublicKey | ed25519.Ed25519PublicKey
@@ -208,7 +209,11 @@ def multikey_decode(s: str) -> PublicKey:
         )
     try:
         if entry.name == "ed25519-pub":
-            return ed25519.Ed25519PublicKey.from_public_bytes(raw)
+            try:
+                return ed25519_public_key(raw)
+            except InvalidKey as exc:
+                # did:key §Signature Method Creation step 4: invalidPublicKey (SECURITY J-07).
+                raise InvalidKey(exc.detail, code="invalidPublicKey") from exc
         curve = _CODEC_CURVE.get(entry.name)
         if curve is None:
             raise InvalidKey(f"unsupported key type {entry.name}")

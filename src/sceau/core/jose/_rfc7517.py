@@ -12,6 +12,7 @@ from typing import Any, Final
 
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 
+from sceau.core.ed25519 import ed25519_public_key
 from sceau.core.encoding import b64url_decode, b64url_encode, json_dumps_compact
 from sceau.core.errors import InvalidInput, InvalidKey, UnsupportedAlgorithm
 from sceau.core.jose._rfc7518 import MIN_RSA_BITS, get_algorithm
@@ -133,7 +134,7 @@ def public_key_from_jwk(jwk: Mapping[str, Any]) -> PublicKey:
             x = _member(jwk, "x")
             if len(x) != 32:
                 raise InvalidKey("Ed25519 key must be 32 bytes", code="invalid_jwk")
-            return ed25519.Ed25519PublicKey.from_public_bytes(x)
+            return ed25519_public_key(x)  # small-order points refused (SECURITY J-07)
         n = int.from_bytes(_member(jwk, "n"), "big")
         e = int.from_bytes(_member(jwk, "e"), "big")
         if n.bit_length() < MIN_RSA_BITS:
