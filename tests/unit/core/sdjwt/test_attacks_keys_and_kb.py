@@ -1,7 +1,7 @@
 """SECURITY rows not covered by test_attacks.py: J-02 (algorithms outside the per-use allow-list),
 J-03 (attacker-supplied keys in the header), J-08 (token-type confusion), S-04 (``sd_hash`` with
 another hash than ``_sd_alg``) and S-07 (KB-JWT with ``HS256`` or claims of the wrong JSON type,
-``iat`` a year old)."""
+``iat`` a year old) and J-09 (time windows, out-of-range NumericDates, exact ``iss``)."""
 
 from __future__ import annotations
 
@@ -230,3 +230,46 @@ def test_s07_kb_jwt_claims_of_the_wrong_type_or_age_are_rejected(
     with pytest.raises(SceauError) as err:
         _verify_vc(token)
     assert err.value.code == code
+
+
+# J-09 -------------------------------------------------------------------------------------------
+def _plain(**claims: Any) -> str:
+    payload = {"iss": ISS, "vct": VCT, "_sd_alg": "sha-256", **claims}
+    return sign_compact_sync({"typ": "dc+sd-jwt", "kid": "k1"}, payload, ISSUER) + "~"
+
+
+@pytest.mark.parametrize(
+    "claims,leeway,code",
+    [
+        ({"nbf": NOW + 600}, 60, "not_yet_valid"),
+        ({"iat": NOW + 86400}, 60, "iat_in_future"),
+        ({"exp": NOW - 61}, 60, "expired"),
+        ({"exp": NOW}, 0, "expired"),  # RFC 7519 §4.1.4: on or after exp is expired
+        ({"exp": 2**64}, 60, "invalid_claims"),
+        ({"exp": 1.5e308}, 60, "invalid_claims"),
+        ({"nbf": "0"}, 60, "invalid_claims"),
+    ],
+)
+def test_j09_time_claims_out_of_window_or_range_are_rejected(
+    claims: dict[str, Any], leeway: int, code: str
+) -> None:
+    with pytest.raises(SceauError) as err:
+        _verify_vc(_plain(**claims), require_key_binding=False, leeway=leeway)
+    assert err.value.code == code
+
+
+def test_j09_exp_inside_the_leeway_is_accepted() -> None:
+    verified = _verify_vc(_plain(exp=NOW - 30), require_key_binding=False, leeway=60)
+    assert verified.vct == VCT
+
+
+@pytest.mark.parametrize(
+    "iss", ["https://issuer.example.evil", "https://issuer.example/", "HTTPS://ISSUER.EXAMPLE"]
+)
+def test_j09_iss_must_match_the_trust_configuration_exactly(iss: str) -> None:
+    token = sign_compact_sync(
+        {"typ": "dc+sd-jwt", "kid": "k1"}, {"iss": iss, "vct": VCT, "_sd_alg": "sha-256"}, ISSUER
+    )
+    with pytest.raises(SceauError) as err:
+        _verify_vc(token + "~", require_key_binding=False)
+    assert err.value.code == "untrusted_issuer"
