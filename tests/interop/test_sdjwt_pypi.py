@@ -7,14 +7,22 @@ import time
 import pytest
 from joserfc.jwk import ECKey
 from jwcrypto.jwk import JWK
+from jwcrypto.jws import JWS
 from sd_jwt.common import SDObj
 from sd_jwt.holder import SDJWTHolder
 from sd_jwt.issuer import SDJWTIssuer
 from sd_jwt.verifier import SDJWTVerifier
 
+from sceau.core.encoding import b64url_decode
 from sceau.core.errors import SceauError
 from sceau.core.jose import SoftwareSigner, generate_private_key
-from sceau.core.sdjwt import SD, create_presentation_sync, issue_sd_jwt_vc_sync, verify_sd_jwt_vc
+from sceau.core.sdjwt import (
+    SD,
+    create_presentation_sync,
+    issue_sd_jwt_vc_sync,
+    verify_sd_jwt_vc,
+    verify_sd_jwt_vc_json,
+)
 
 pytestmark = pytest.mark.interop
 VCT = "https://credentials.example/identity"
@@ -94,3 +102,47 @@ def test_sceau_verifies_pypi_sd_jwt_issued_and_presented_credentials() -> None:
             h.sd_jwt_presentation, issuer_pub, audience="https://other.example", nonce="n-2"
         )
     assert exc.value.code == "kb_aud_mismatch"
+
+
+def test_jwcrypto_general_json_with_two_signatures_verifies_in_sceau_by_either_key() -> None:
+    """RFC 9901 §8.3 with a multi-signature JWS made by jwcrypto (RFC 7515 §7.2.1): Sceau
+    accepts it when one signature is the issuer's, whichever position it has, and refuses it
+    when none is."""
+    from jwcrypto.jws import JWS
+
+    from sceau.core.sdjwt import verify_sd_jwt_vc_json
+
+    issuer, cosigner = (
+        SoftwareSigner(generate_private_key()),
+        SoftwareSigner(generate_private_key()),
+    )
+    now = int(time.time())
+    compact = issue_sd_jwt_vc_sync(
+        VCT, {SD("given_name"): "Élise"}, issuer, iss=ISS, iat=now, exp=now + 600
+    ).compact
+    jwt, *disclosures, _ = compact.split("~")
+    header_b64, payload_b64, _ = jwt.split(".")
+    protected = b64url_decode(header_b64).decode()
+    payload = b64url_decode(payload_b64).decode()
+
+    def general(order: list[SoftwareSigner]) -> dict:
+        jws = JWS(payload=payload)
+        for signer in order:
+            jws.add_signature(_jwcrypto(signer, True), alg="ES256", protected=protected)
+        doc = json.loads(jws.serialize(compact=False))
+        assert len(doc["signatures"]) == len(order)
+        doc["signatures"][0]["header"] = {"disclosures": disclosures}
+        return doc
+
+    for order in ([issuer, cosigner], [cosigner, issuer]):
+        verified = verify_sd_jwt_vc_json(
+            general(order), issuer.private_key.public_key(), require_key_binding=False, now=now
+        )
+        assert verified.claims["given_name"] == "Élise"
+    with pytest.raises(SceauError):
+        verify_sd_jwt_vc_json(
+            general([cosigner, cosigner]),
+            issuer.private_key.public_key(),
+            require_key_binding=False,
+            now=now,
+        )
