@@ -108,10 +108,6 @@ def test_jwcrypto_general_json_with_two_signatures_verifies_in_sceau_by_either_k
     """RFC 9901 §8.3 with a multi-signature JWS made by jwcrypto (RFC 7515 §7.2.1): Sceau
     accepts it when one signature is the issuer's, whichever position it has, and refuses it
     when none is."""
-    from jwcrypto.jws import JWS
-
-    from sceau.core.sdjwt import verify_sd_jwt_vc_json
-
     issuer, cosigner = (
         SoftwareSigner(generate_private_key()),
         SoftwareSigner(generate_private_key()),
