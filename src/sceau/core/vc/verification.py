@@ -12,12 +12,13 @@ Status (revocation) is checked outside the core, with the status list of the cre
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sceau.core.errors import VerificationFailed
+from sceau.core.vc.context_validation import validate_contexts
 from sceau.core.vc.contexts import StaticDocumentLoader
 from sceau.core.vc.dataintegrity import (
     DEFAULT_CRYPTOSUITES,
@@ -76,8 +77,11 @@ async def verify_credential(
     leeway: int = 0,
     loader: StaticDocumentLoader | None = None,
     limits: JsonLdLimits = DEFAULT_LIMITS,
+    allowed_contexts: Collection[Sequence[Any]] | None = None,
 ) -> VerificationResult:
-    """Data model + every proof (``assertionMethod``) + issuer binding + validity period.
+    """Data model + every proof (``assertionMethod``) + issuer binding + validity period, then
+    with ``allowed_contexts`` the context validation of VC DI §4.6 (SECURITY W-03; see
+    :func:`~sceau.core.vc.validate_contexts`).
 
     ``check_issuer_binding=False`` leaves the §5.9 check to a resolver that enforces it itself
     (for example one that resolves the issuer's DID document and checks ``assertionMethod``).
@@ -95,6 +99,9 @@ async def verify_credential(
     if check_issuer_binding:
         _check_binding(result, _party_id(credential.get("issuer")), "issuer")
     check_validity_period(credential, now, leeway=leeway)
+    if allowed_contexts is not None:
+        # VC DI §2.4.1: context validation runs after proof verification.
+        validate_contexts(credential, allowed_contexts, loader=loader, limits=limits)
     return result
 
 
@@ -110,8 +117,13 @@ async def verify_presentation(
     leeway: int = 0,
     loader: StaticDocumentLoader | None = None,
     limits: JsonLdLimits = DEFAULT_LIMITS,
+    allowed_contexts: Collection[Sequence[Any]] | None = None,
+    presentation_contexts: Collection[Sequence[Any]] | None = None,
 ) -> PresentationResult:
     """Presentation proof (``authentication``, ``challenge``, ``domain``) and each credential.
+
+    After the proofs, VC DI §4.6 context validation: ``presentation_contexts`` for the
+    presentation itself (its credentials aside), ``allowed_contexts`` for each credential.
 
     Enveloped credentials (``EnvelopedVerifiableCredential``) are not verified here: they are
     returned to the caller's VC-JOSE / SD-JWT path and count as unverified until then.
@@ -130,6 +142,14 @@ async def verify_presentation(
     )
     if check_binding:
         _check_binding(own, _party_id(presentation.get("holder")), "holder")
+    if presentation_contexts is not None:
+        validate_contexts(
+            presentation,
+            presentation_contexts,
+            skip=("proof", "verifiableCredential"),
+            loader=loader,
+            limits=limits,
+        )
     embedded = presentation.get("verifiableCredential", [])
     credentials = embedded if isinstance(embedded, list) else [embedded]
     results = []
@@ -147,6 +167,7 @@ async def verify_presentation(
                 leeway=leeway,
                 loader=loader,
                 limits=limits,
+                allowed_contexts=allowed_contexts,
             )
         )
     return PresentationResult(presentation=own, credentials=tuple(results))

@@ -6,6 +6,7 @@ alone does not stop it and that context validation does.
 
 from __future__ import annotations
 
+import asyncio
 import copy
 from typing import Any
 
@@ -22,6 +23,7 @@ from sceau.core.vc.context_validation import (
 )
 from sceau.core.vc.dataintegrity import StaticResolver, add_proof_sync, verify_proofs_sync
 from sceau.core.vc.jsonld import ProtectedTermRedefinition, UndefinedTerm
+from sceau.core.vc.verification import verify_credential, verify_presentation
 
 V2 = "https://www.w3.org/ns/credentials/v2"
 EXAMPLES = "https://www.w3.org/ns/credentials/examples/v2"
@@ -210,3 +212,41 @@ def test_very_wide_document_is_bounded() -> None:
     doc = _credential(SCEAU_CONTEXT, {"items": [[0] * 1000 for _ in range(200)]})
     with pytest.raises(InputTooLarge):
         validate_contexts(doc, [SCEAU_CONTEXT], require_defined_terms=False)
+
+
+def test_verify_credential_and_presentation_apply_the_allowed_contexts_after_the_proofs() -> None:
+    signed = _sign(_credential(SCEAU_CONTEXT, {"permitNumber": "P-1"}))
+    assert verify_credential_sync(signed, allowed_contexts=[SCEAU_CONTEXT]).verified
+    with pytest.raises(ContextNotAllowed):
+        verify_credential_sync(signed, allowed_contexts=[[V2, EXAMPLES]])
+    vp = add_proof_sync(
+        {
+            "@context": [V2],
+            "type": ["VerifiablePresentation"],
+            "verifiableCredential": [signed],
+        },
+        SoftwareSigner(EC_KEY, "ES256"),
+        cryptosuite="ecdsa-rdfc-2019",
+        verification_method=EC_VM,
+        proof_purpose="authentication",
+        challenge="c",
+        created="2026-01-01T00:00:00Z",
+    )
+    ok = verify_presentation_sync(
+        vp, allowed_contexts=[SCEAU_CONTEXT], presentation_contexts=[[V2]]
+    )
+    assert len(ok.credentials) == 1
+    with pytest.raises(ContextNotAllowed):
+        verify_presentation_sync(vp, allowed_contexts=[[V2]], presentation_contexts=[[V2]])
+    with pytest.raises(ContextNotAllowed):
+        verify_presentation_sync(vp, allowed_contexts=[SCEAU_CONTEXT], presentation_contexts=[])
+
+
+def verify_credential_sync(doc: dict[str, Any], **kw: Any) -> Any:
+    return asyncio.run(verify_credential(doc, RESOLVER, now=NOW, **kw))
+
+
+def verify_presentation_sync(doc: dict[str, Any], **kw: Any) -> Any:
+    return asyncio.run(
+        verify_presentation(doc, RESOLVER, challenge="c", now=NOW, check_binding=False, **kw)
+    )
