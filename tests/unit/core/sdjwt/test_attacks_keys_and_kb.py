@@ -1,7 +1,8 @@
 """SECURITY rows not covered by test_attacks.py: J-02 (algorithms outside the per-use allow-list),
 J-03 (attacker-supplied keys in the header), J-08 (token-type confusion), S-04 (``sd_hash`` with
 another hash than ``_sd_alg``) and S-07 (KB-JWT with ``HS256`` or claims of the wrong JSON type,
-``iat`` a year old) and J-09 (time windows, out-of-range NumericDates, exact ``iss``)."""
+``iat`` a year old), J-09 (time windows, out-of-range NumericDates, exact ``iss``) and J-04/J-05
+on the SD-JWT decoding paths (``crit``, non-canonical base64url, duplicate header members)."""
 
 from __future__ import annotations
 
@@ -273,3 +274,68 @@ def test_j09_iss_must_match_the_trust_configuration_exactly(iss: str) -> None:
     with pytest.raises(SceauError) as err:
         _verify_vc(token + "~", require_key_binding=False)
     assert err.value.code == "untrusted_issuer"
+
+
+# J-04 / J-05 on the SD-JWT paths (their own fast header, base64url and JSON decoding) ----------
+_B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+_DUPLICATE_ALG_HEADER = b64url_encode(b'{"alg":"ES256","alg":"none","typ":"dc+sd-jwt","kid":"k1"}')
+
+
+def _trailing_bits(segment: str) -> str:
+    """The same bytes with non-zero unused trailing bits (RFC 4648 §3.5: not canonical)."""
+    assert len(segment) % 4 in (2, 3)
+    last = _B64.index(segment[-1])
+    return segment[:-1] + _B64[last | (0b1111 if len(segment) % 4 == 2 else 0b11)]
+
+
+@pytest.mark.parametrize("where", ["issuer", "kb"])
+@pytest.mark.parametrize(
+    "extra", [{"crit": ["x-policy"], "x-policy": 1}, {"crit": []}, {"crit": ["b64"], "b64": False}]
+)
+def test_j04_crit_in_the_issuer_jwt_or_kb_jwt_is_rejected(
+    where: str, extra: dict[str, Any]
+) -> None:
+    if where == "issuer":
+        jwt = sign_compact_sync(
+            {"typ": "dc+sd-jwt", "kid": "k1", **extra},
+            {"iss": ISS, "vct": VCT, "_sd_alg": "sha-256"},
+            ISSUER,
+        )
+        token, kw = jwt + "~", {"require_key_binding": False}
+    else:
+        token = SD_JWT + sign_compact_sync({"typ": "kb+jwt", **extra}, _kb_claims(), HOLDER)
+        kw = {}
+    with pytest.raises(SceauError) as err:
+        _verify_vc(token, **kw)
+    assert err.value.code == "unsupported_crit"
+
+
+def _mutations() -> dict[str, Any]:
+    def part(i: int, fn: Any) -> Any:
+        def apply(token: str) -> str:
+            parts = token.split("~")
+            parts[i] = fn(parts[i])
+            return "~".join(parts)
+
+        return apply
+
+    def seg(j: int, fn: Any) -> Any:
+        return lambda jws: ".".join(fn(s) if k == j else s for k, s in enumerate(jws.split(".")))
+
+    return {
+        "disclosure-padding": part(1, lambda d: d + "=="),
+        "disclosure-newline": part(1, lambda d: d[:5] + "\n" + d[5:]),
+        "disclosure-std-alphabet": part(1, lambda d: d[:-1] + "+"),
+        "issuer-signature-trailing-bits": part(0, seg(2, _trailing_bits)),
+        "kb-signature-trailing-bits": part(2, seg(2, _trailing_bits)),
+        "issuer-header-duplicate-alg": part(0, seg(0, lambda _: _DUPLICATE_ALG_HEADER)),
+    }
+
+
+@pytest.mark.parametrize("name", list(_mutations()))
+def test_j05_non_canonical_encodings_on_sd_jwt_paths_are_rejected(name: str) -> None:
+    token = _present(_vc(ISSUER))
+    assert _verify_vc(token).claims["given_name"] == "Alice"
+    with pytest.raises(SceauError) as err:
+        _verify_vc(_mutations()[name](token))
+    assert err.value.code == ("duplicate_json_member" if "duplicate" in name else "bad_base64")
