@@ -35,6 +35,7 @@ from sceau.oid4vci.routes import ROUTES as OID4VCI_ROUTES
 from sceau.oid4vp.routes import ROUTES as OID4VP_ROUTES
 from sceau.oid4vp.service import PresentationService
 from sceau.settings import Settings
+from sceau.signin.pages import ROUTES as SIGNIN_PAGE_ROUTES
 from sceau.signin.routes import ROUTES as SIGNIN_ROUTES
 from sceau.signin.service import build_signin_service
 from sceau.status_lists.routes import ROUTES as STATUS_LIST_ROUTES
@@ -74,6 +75,7 @@ def core_route_handlers() -> list[ControllerRouterHandler]:
         *OID4VCI_ROUTES,
         *OID4VCI_AUTHORIZATION_ROUTES,
         *SIGNIN_ROUTES,
+        *SIGNIN_PAGE_ROUTES,
     ]
     return handlers
 

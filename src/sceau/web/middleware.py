@@ -19,16 +19,22 @@ REQUEST_ID_HEADER = b"x-request-id"
 # A well-formed incoming id is echoed; anything else is replaced (it would end up in logs).
 _WELL_FORMED_REQUEST_ID = re.compile(rb"^[A-Za-z0-9._:-]{8,64}$")
 
-# Security headers for every response (one place). The CSP fits the JSON API and the no-script
-# docs page: everything from 'self', no framing.
+CSP_HEADER = b"content-security-policy"
+# The default CSP fits the JSON API and the docs page: everything from 'self', no framing.
+DEFAULT_CSP = b"default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+# The policy of the server-rendered HTML pages (the sign-in pages): only this origin's own
+# scripts, styles, images and fonts, never inline script/style or eval (CSP Level 3).
+HTML_PAGE_CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; "
+    "base-uri 'none'"
+)
+# Security headers for every response (one place). A handler that sets its own
+# Content-Security-Policy keeps it (one header, never two); the others get DEFAULT_CSP.
 SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = (
     (b"x-content-type-options", b"nosniff"),
     (b"x-frame-options", b"DENY"),
     (b"referrer-policy", b"no-referrer"),
-    (
-        b"content-security-policy",
-        b"default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
-    ),
     (b"cross-origin-opener-policy", b"same-origin"),
 )
 NO_STORE_PREFIXES = ("/admin",)
@@ -73,6 +79,8 @@ class RequestContextMiddleware:
                 ]
                 headers.append((REQUEST_ID_HEADER, request_id.encode()))
                 headers.extend(SECURITY_HEADERS)
+                if not any(k.lower() == CSP_HEADER for k, _ in headers):
+                    headers.append((CSP_HEADER, DEFAULT_CSP))
                 headers.extend(self.extra_headers)
                 if no_store:
                     headers.append((b"cache-control", b"no-store"))
