@@ -27,6 +27,7 @@ import segno
 from babel.messages.pofile import read_po
 from litestar import Request, Response, get
 from litestar.datastructures import CacheControlHeader
+from litestar.params import FromPath
 from litestar.static_files import create_static_files_router
 from litestar.types import ControllerRouterHandler
 
@@ -183,7 +184,7 @@ def _not_found(request: Request[Any, Any, Any]) -> Response[str]:
     name="signin_page",
 )
 async def signin_page(
-    request: Request[Any, Any, Any], tenant: str, session_id: str
+    request: Request[Any, Any, Any], tenant: FromPath[str], session_id: FromPath[str]
 ) -> Response[str]:
     try:
         view = await _port(request).view(tenant, session_id, request.cookies.get(SIGNIN_COOKIE))
@@ -214,7 +215,7 @@ def qr_svg(uri: str, title: str) -> bytes:
     name="signin_qr",
 )
 async def signin_qr(
-    request: Request[Any, Any, Any], tenant: str, session_id: str
+    request: Request[Any, Any, Any], tenant: FromPath[str], session_id: FromPath[str]
 ) -> Response[bytes]:
     try:
         uri = await _port(request).wallet_uri(

@@ -22,10 +22,19 @@ _WELL_FORMED_REQUEST_ID = re.compile(rb"^[A-Za-z0-9._:-]{8,64}$")
 CSP_HEADER = b"content-security-policy"
 # The default CSP fits the JSON API and the docs page: everything from 'self', no framing.
 DEFAULT_CSP = b"default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+# The one inline <style> the GC Design System's Stencil loader inserts in <head>: "<all component
+# tags, sorted>{visibility:hidden}.hydrated{visibility:inherit}" (hides components until they are
+# upgraded). Allowed by its hash (CSP Level 3 §8.3), never by 'unsafe-inline'; without it the
+# style is refused (a console violation) and components flash unstyled before upgrading. The
+# hash follows the vendored gcds.esm.js: tests/integration/signin/test_page_static.py recomputes it.
+GCDS_LOADER_STYLE_HASH = "'sha256-h0iBPaGm9POpej1E2Xyl3CW6D/1Nw7OWarnofqER01I='"
 # The policy of the server-rendered HTML pages (the sign-in pages): only this origin's own
-# scripts, styles, images and fonts, never inline script/style or eval (CSP Level 3).
+# scripts, styles, images and fonts, never inline script or eval, no inline style but the one
+# above. Component styles are constructable stylesheets (adoptedStyleSheets), which style-src
+# does not govern; style attributes set through the CSSOM are allowed as well.
 HTML_PAGE_CSP = (
-    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "default-src 'none'; script-src 'self'; "
+    f"style-src 'self' {GCDS_LOADER_STYLE_HASH}; img-src 'self' data:; "
     "font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; "
     "base-uri 'none'"
 )
