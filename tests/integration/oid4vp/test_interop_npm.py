@@ -224,6 +224,28 @@ async def test_npm_wallet_with_another_kb_jwt_nonce_is_rejected(
     assert result["claims"] is None
 
 
+@pytest.mark.parametrize("mode", ["direct_post", "direct_post.jwt"])
+async def test_npm_wallet_replaying_its_response_is_refused(
+    sceau_url: str, tenant_a: Any, issuer: Issuer, holder: Holder, mode: str
+) -> None:
+    run, result = await _exchange(
+        sceau_url,
+        tenant_a,
+        [issuer],
+        issuer.sd_jwt_vc(holder),
+        holder,
+        prefix="x509_san_dns",
+        mode=mode,
+        submit_twice=True,
+    )
+    wallet = _output(run)
+    assert wallet["status"] == 200
+    # Single use: the replay gets the protocol's own error format, the first answer stands.
+    assert wallet["replay_status"] == 400
+    assert wallet["replay_body"]["error"] == "invalid_request"
+    assert result["status"] == "verified" and result["claims"]["pid"][0]["given_name"] == "Jeanne"
+
+
 async def test_npm_wallet_credential_of_an_untrusted_issuer_is_rejected(
     sceau_url: str, tenant_a: Any, issuer: Issuer, holder: Holder, status_server: Any
 ) -> None:

@@ -4,7 +4,7 @@
 //
 // Input (stdin, JSON): {authorization_request_uri, credential (SD-JWT VC issued to the holder),
 // holder_private_jwk, x509_anchor_pem (for x509_san_dns), tamper_nonce (optional: the KB-JWT
-// carries this nonce instead of the request's)}.
+// carries this nonce instead of the request's), submit_twice (optional: replay the same response)}.
 // The library parses the openid4vp:// URI, fetches the request object (request_uri_method as the
 // verifier says), checks its signature through `verifyJwt` below and the client identifier
 // prefix rules (§5.9.3), builds the Authorization Response (encrypted with `encryptJwe` for
@@ -205,6 +205,15 @@ const submitted = await client.submitOpenid4vpAuthorizationResponse({
   jarm: response.jarm ? { responseJwt: response.jarm.responseJwt } : undefined,
 })
 const text = await submitted.response.text()
+if (input.submit_twice) {
+  const replay = await client.submitOpenid4vpAuthorizationResponse({
+    authorizationRequestPayload: request,
+    authorizationResponsePayload: response.authorizationResponsePayload,
+    jarm: response.jarm ? { responseJwt: response.jarm.responseJwt } : undefined,
+  })
+  seen.replay_status = replay.response.status
+  seen.replay_body = await replay.response.json()
+}
 console.log(
   JSON.stringify({
     ...seen,
