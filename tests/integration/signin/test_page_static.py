@@ -129,8 +129,8 @@ async def test_static_files_are_served_with_their_types(
     [
         "/static/gcds/p-f8104b95.entry.js",  # the excluded topic menu
         "/static/gcds/gcds.esm.js.map",
-        "/static/gcds/../../app.py",
-        "/static/signin/../gcds/../../app.py",
+        "/static/gcds/%2e%2e/%2e%2e/app.py",  # percent-encoded traversal (httpx keeps it)
+        "/static/signin/..%2f..%2fapp.py",
         "/static/swagger-ui/swagger-ui.css",
     ],
 )
