@@ -190,26 +190,24 @@ class PresentationService:
         response_key = None
         if data.response_mode == "direct_post.jwt":
             response_key = _private_jwk(generate_private_key(), kid=request_id)
+        values: dict[str, Any] = {
+            "id": request_id,
+            "tenant": tenant,
+            "secret_hash": _sha256(secret),
+            "result_jwk": public_jwk(result_private_key(secret).public_key()),
+            "nonce": secrets.token_urlsafe(24),
+            "state": secrets.token_urlsafe(24),
+            "purpose": purpose.id,
+            "response_mode": data.response_mode,
+            "dcql_query": data.dcql_query,
+            "response_key": response_key,
+            "redirect_uri": data.redirect_uri,
+            "status": "pending",
+            "created_at_ms": now,
+            "expires_at_ms": expires,
+        }
         async with self._db.begin() as conn:
-            await store.insert(
-                conn,
-                {
-                    "id": request_id,
-                    "tenant": tenant,
-                    "secret_hash": _sha256(secret),
-                    "result_jwk": public_jwk(result_private_key(secret).public_key()),
-                    "nonce": secrets.token_urlsafe(24),
-                    "state": secrets.token_urlsafe(24),
-                    "purpose": purpose.id,
-                    "response_mode": data.response_mode,
-                    "dcql_query": data.dcql_query,
-                    "response_key": response_key,
-                    "redirect_uri": data.redirect_uri,
-                    "status": "pending",
-                    "created_at_ms": now,
-                    "expires_at_ms": expires,
-                },
-            )
+            await store.insert(conn, values)
             await audit_record(
                 conn,
                 AuditEvent(
@@ -226,10 +224,13 @@ class PresentationService:
         method: Literal["get", "post"] = (
             "post" if config.client_id_prefix != "redirect_uri" else "get"
         )
-        params = {"client_id": config.client_id, "request_uri": request_uri}
-        if method == "post":
-            params["request_uri_method"] = "post"
-        auth_uri = "openid4vp://?" + urlencode(params, quote_via=quote)
+        if config.client_id_prefix == "redirect_uri":
+            auth_uri = self._by_value_uri(tenant, values, config)
+        else:
+            params = {"client_id": config.client_id, "request_uri": request_uri}
+            if method == "post":
+                params["request_uri_method"] = "post"
+            auth_uri = "openid4vp://?" + urlencode(params, quote_via=quote)
         admin = f"/admin/tenants/{tenant}/presentation-requests/{request_id}"
         return PresentationRequestCreated(
             id=request_id,
@@ -247,9 +248,13 @@ class PresentationService:
     async def authorization_request_uri(self, tenant: str, request_id: str) -> str:
         row = await self._row(tenant, request_id)
         config = await self._verification.get_config(tenant)
-        params = {"client_id": config.client_id, "request_uri": self.request_uri(tenant, row["id"])}
-        if config.client_id_prefix != "redirect_uri":
-            params["request_uri_method"] = "post"
+        if config.client_id_prefix == "redirect_uri":
+            return self._by_value_uri(tenant, row, config)
+        params = {
+            "client_id": config.client_id,
+            "request_uri": self.request_uri(tenant, row["id"]),
+            "request_uri_method": "post",  # §5.10: signed requests are fetched by POST
+        }
         return "openid4vp://?" + urlencode(params, quote_via=quote)
 
     async def _row(self, tenant: str, request_id: str) -> Mapping[str, Any]:
@@ -278,46 +283,16 @@ class PresentationService:
         if now >= row["expires_at_ms"]:
             raise OAuthError("invalid_request_uri", status=400, reason="request_expired")
         config = await self._verification.get_config(tenant)
-        metadata: dict[str, Any] = {
-            "vp_formats_supported": {
-                f: v for f, v in VP_FORMATS.items() if f in config.trust_policy.accepted_formats
-            },
-            "client_name": config.name_en,
-            "client_name#en": config.name_en,
-            "client_name#fr": config.name_fr,
-        }
-        if row["response_mode"] == "direct_post.jwt":
-            # §8.3: the response is encrypted to this ephemeral key (ECDH-ES, HAIP §5).
-            enc_jwk = {k: v for k, v in row["response_key"].items() if k != "d"}
-            metadata["jwks"] = {"keys": [{**enc_jwk, "use": "enc", "alg": "ECDH-ES"}]}
-            metadata["encrypted_response_enc_values_supported"] = ["A128GCM", "A256GCM"]
-        purpose = config.purpose(row["purpose"])
-        payload: dict[str, Any] = {
-            "client_id": config.client_id,
-            "aud": SELF_ISSUED_AUD,
-            "response_type": "vp_token",
-            "response_mode": row["response_mode"],
-            "response_uri": self._verification.response_uri(tenant),
-            "nonce": row["nonce"],
-            "state": row["state"],
-            "dcql_query": row["dcql_query"],
-            "client_metadata": metadata,
-            "iat": now // 1000,
-            "exp": row["expires_at_ms"] // 1000,
-        }
-        if purpose is not None:
-            payload["purpose"] = {"en": purpose.description_en, "fr": purpose.description_fr}
+        if config.client_id_prefix == "redirect_uri":
+            # §5.9.3: such requests cannot be signed (RFC 9101 §5 has no unsigned request
+            # objects): they travel by value in the authorization request URI instead.
+            raise OAuthError("invalid_request_uri", status=400, reason="request_by_value")
+        payload = self._request_parameters(tenant, row, config)
+        payload["aud"] = SELF_ISSUED_AUD
+        payload["iat"] = now // 1000
+        payload["exp"] = row["expires_at_ms"] // 1000
         if wallet_nonce is not None:
             payload["wallet_nonce"] = wallet_nonce  # §5.11: echoed so the wallet detects replay
-        if config.client_id_prefix == "redirect_uri":
-            # §5.9.3: requests with the redirect_uri prefix cannot be signed.
-            header = {"alg": "none", "typ": REQUEST_OBJECT_TYP}
-            return (
-                b64url_encode(msgspec.json.encode(header))
-                + "."
-                + b64url_encode(msgspec.json.encode(payload))
-                + "."
-            )
         signer = await self._keys.get_signer(tenant, "ES256")
         jws_header: dict[str, Any] = {"typ": REQUEST_OBJECT_TYP}
         if config.client_id_prefix == "x509_san_dns" and config.x509_chain_pem:
@@ -336,6 +311,46 @@ class PresentationService:
             did = config.client_id.split(":", 1)[1]
             jws_header["kid"] = f"{did}#{signer.key_id}"
         return await sign_compact(jws_header, payload, signer)
+
+    def _request_parameters(
+        self, tenant: str, row: Mapping[str, Any], config: VerifierConfig
+    ) -> dict[str, Any]:
+        """The Authorization Request parameters (§5.1) of one stored request."""
+        metadata: dict[str, Any] = {
+            "vp_formats_supported": {
+                f: v for f, v in VP_FORMATS.items() if f in config.trust_policy.accepted_formats
+            },
+            "client_name": config.name_en,
+            "client_name#en": config.name_en,
+            "client_name#fr": config.name_fr,
+        }
+        if row["response_mode"] == "direct_post.jwt":
+            # §8.3: the response is encrypted to this ephemeral key (ECDH-ES, HAIP §5).
+            enc_jwk = {k: v for k, v in row["response_key"].items() if k != "d"}
+            metadata["jwks"] = {"keys": [{**enc_jwk, "use": "enc", "alg": "ECDH-ES"}]}
+            metadata["encrypted_response_enc_values_supported"] = ["A128GCM", "A256GCM"]
+        purpose = config.purpose(row["purpose"])
+        payload: dict[str, Any] = {
+            "client_id": config.client_id,
+            "response_type": "vp_token",
+            "response_mode": row["response_mode"],
+            "response_uri": self._verification.response_uri(tenant),
+            "nonce": row["nonce"],
+            "state": row["state"],
+            "dcql_query": row["dcql_query"],
+            "client_metadata": metadata,
+        }
+        if purpose is not None:
+            payload["purpose"] = {"en": purpose.description_en, "fr": purpose.description_fr}
+        return payload
+
+    def _by_value_uri(self, tenant: str, row: Mapping[str, Any], config: VerifierConfig) -> str:
+        """``openid4vp://?`` with every parameter (§5.9.3 example): the redirect_uri prefix."""
+        params = {
+            k: v if isinstance(v, str) else msgspec.json.encode(v).decode()
+            for k, v in self._request_parameters(tenant, row, config).items()
+        }
+        return "openid4vp://?" + urlencode(params, quote_via=quote)
 
     # --- response endpoint (§8.2 direct_post, §8.3 direct_post.jwt) ---------------------------
 

@@ -111,8 +111,15 @@ async def fetch_request(
     query = parse_qs(urlsplit(authorization_uri.strip()).query, max_num_fields=16)
     client_id = _q(query, "client_id")
     request_uri = _q(query, "request_uri")
+    if client_id and not request_uri and client_id.startswith("redirect_uri:"):
+        # §5.9.3: the redirect_uri prefix sends its (unsigned) parameters by value.
+        if not allow_unsigned_redirect_uri:
+            raise RequestRejected(
+                "unsigned redirect_uri requests are refused", code="untrusted_verifier"
+            )
+        return _checked_request(http, client_id, _by_value(query), {}, None, now)
     if not client_id or not request_uri:
-        # Requests by value (no request_uri) are unsigned: this wallet asks for a signed JAR.
+        # Other requests by value would be unsigned: this wallet asks for a signed JAR.
         raise RequestRejected("the request has no client_id or request_uri", code="invalid_request")
     wallet_nonce: str | None = None
     if use_post and _q(query, "request_uri_method") == "post":
@@ -135,7 +142,7 @@ async def fetch_request(
     if len(jar) > MAX_REQUEST_OBJECT_LENGTH:
         raise InputTooLarge("request object", limit=MAX_REQUEST_OBJECT_LENGTH)
     try:
-        header, raw_payload = decode_compact_unverified(jar)
+        header, _ = decode_compact_unverified(jar)
     except SceauError as exc:
         raise RequestRejected(
             "the request object is not a JWT", code="invalid_request_object"
@@ -147,15 +154,9 @@ async def fetch_request(
         elif prefix == "decentralized_identifier":
             payload = await _verify_did(http, jar, header, identity)
         elif prefix == "redirect_uri":
-            # §5.9.3: such requests cannot be signed, so nothing vouches for the verifier.
-            if not allow_unsigned_redirect_uri or header.get("alg") != "none":
-                raise RequestRejected(
-                    "unsigned redirect_uri requests are refused", code="untrusted_verifier"
-                )
-            payload = (
-                msgspec.json.decode(raw_payload)
-                if isinstance(raw_payload, bytes)
-                else dict(raw_payload)
+            # §5.9.3: such requests cannot be signed, so they never come as a request object.
+            raise RequestRejected(
+                "redirect_uri requests come by value, unsigned", code="untrusted_verifier"
             )
         else:
             raise RequestRejected(
@@ -171,6 +172,34 @@ async def fetch_request(
         raise RequestRejected(
             "request object typ is not oauth-authz-req+jwt", code="invalid_request_object"
         )
+    return _checked_request(http, client_id, payload, header, wallet_nonce, now)
+
+
+def _by_value(query: dict[str, list[str]]) -> dict[str, Any]:
+    """Authorization Request parameters sent by value (§5.1); JSON ones decoded."""
+    payload: dict[str, Any] = {}
+    for name, values in query.items():
+        value = values[0]
+        if name in ("dcql_query", "client_metadata", "purpose"):
+            try:
+                payload[name] = msgspec.json.decode(value.encode())
+            except msgspec.DecodeError as exc:
+                raise RequestRejected(f"{name} is not JSON", code="invalid_request_object") from exc
+        else:
+            payload[name] = value
+    return payload
+
+
+def _checked_request(
+    http: WalletHttp,
+    client_id: str,
+    payload: Any,
+    header: dict[str, Any],
+    wallet_nonce: str | None,
+    now: Callable[[], float],
+) -> PresentationRequest:
+    """The checks every request passes, signed or by value (§5.1, §5.9.3, §5.10)."""
+    prefix, _, identity = client_id.partition(":")
     if not isinstance(payload, dict) or payload.get("client_id") != client_id:
         # §5.10: the client_id of the URI and of the request object must be the same.
         raise RequestRejected(

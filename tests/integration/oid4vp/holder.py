@@ -74,6 +74,15 @@ async def resolve_request(
     """Fetch and check the request object (§5.10, §5.9 client identifier prefixes)."""
     query = parse_qs(urlsplit(authorization_uri).query)
     client_id = query["client_id"][0]
+    if client_id.startswith("redirect_uri:"):
+        # §5.9.3: unsigned, so every parameter comes by value in the URI itself.
+        if "request_uri" in query:
+            raise RequestRejectedByWallet("redirect_uri requests come by value")
+        by_value: dict[str, Any] = {k: v[0] for k, v in query.items()}
+        for name in ("dcql_query", "client_metadata", "purpose"):
+            if name in by_value:
+                by_value[name] = json.loads(by_value[name])
+        return AuthorizationRequest(client_id, by_value, {})
     request_uri = query["request_uri"][0]
     wallet_nonce = None
     if use_post and query.get("request_uri_method") == ["post"]:
@@ -84,7 +93,7 @@ async def resolve_request(
     if r.status_code != 200:
         raise RequestRejectedByWallet(f"request_uri answered {r.status_code}: {r.text}")
     jar = r.text
-    header, raw = decode_compact_unverified(jar)
+    header, _ = decode_compact_unverified(jar)
     if header.get("typ") != "oauth-authz-req+jwt":
         raise RequestRejectedByWallet("request object typ")
     prefix = client_id.split(":", 1)[0]
@@ -112,10 +121,8 @@ async def resolve_request(
         if verifier_key is None:
             raise RequestRejectedByWallet("no verifier key")
         payload = verify_compact(jar, verifier_key).claims
-    else:  # redirect_uri: unsigned by definition (§5.9.3)
-        if header.get("alg") != "none":
-            raise RequestRejectedByWallet("redirect_uri requests are unsigned")
-        payload = json.loads(raw)
+    else:
+        raise RequestRejectedByWallet(f"client identifier prefix {prefix!r}")
     if payload.get("client_id") != client_id:
         raise RequestRejectedByWallet("client_id differs from the authorization request")
     if wallet_nonce is not None and payload.get("wallet_nonce") != wallet_nonce:

@@ -7,6 +7,7 @@ status lists are served by a real local HTTP server.
 import json
 import time
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -192,9 +193,14 @@ async def test_redirect_uri_client_gets_an_unsigned_request(
         client, tenant_a.tokens["admin"], tenant_a.slug, [issuer], prefix="redirect_uri"
     )
     created = (await create_request(client, tenant_a, SD_QUERY)).json()
+    # §5.9.3: no request object (it could not be signed): the parameters come by value.
+    assert "request_uri=" not in created["authorization_request_uri"]
+    refused = await client.get(urlsplit(created["request_uri"]).path)
+    assert refused.status_code == 400 and refused.json()["error"] == "invalid_request_uri"
     request = await resolve_request(client, created["authorization_request_uri"])
-    assert request.header["alg"] == "none"
+    assert request.header == {}
     assert request.client_id == "redirect_uri:" + request.payload["response_uri"]
+    assert request.payload["dcql_query"] == SD_QUERY
     await respond(client, request, await vp_token_for("dc+sd-jwt", issuer, holder, request))
     assert (await result(client, created))["status"] == "verified"
 

@@ -1,6 +1,7 @@
 """The wallet refuses requests it cannot tie to the verifier (OpenID4VP §5.9.3, §5.10)."""
 
 import base64
+import json
 import time
 from typing import Any
 
@@ -133,6 +134,44 @@ async def test_unsigned_redirect_uri_request_is_refused_by_default() -> None:
     with pytest.raises(RequestRejected) as refused:
         await _fetch(jar, None, uri)
     assert refused.value.code == "untrusted_verifier"
+
+
+def _by_value_uri(**over: Any) -> str:
+    from urllib.parse import urlencode
+
+    defaults = {
+        "client_id": "redirect_uri:https://rp.example.gc.ca/response",
+        "response_uri": "https://rp.example.gc.ca/response",
+    }
+    payload = _payload(**{**defaults, **over})
+    del payload["exp"]
+    if not isinstance(payload["dcql_query"], str):
+        payload["dcql_query"] = json.dumps(payload["dcql_query"])
+    return "openid4vp://?" + urlencode(payload)
+
+
+async def test_by_value_redirect_uri_request_is_refused_by_default() -> None:
+    with pytest.raises(RequestRejected) as refused:
+        await _fetch("", None, _by_value_uri())
+    assert refused.value.code == "untrusted_verifier"
+
+
+async def test_by_value_redirect_uri_request_is_read_when_allowed() -> None:
+    """OpenID4VP §5.9.3: unsigned parameters by value; the same checks as a signed request."""
+    async with WalletHttp(transport=httpx2.MockTransport(lambda r: httpx2.Response(500))) as http:
+        request = await fetch_request(http, _by_value_uri(), allow_unsigned_redirect_uri=True)
+        assert request.prefix == "redirect_uri"
+        assert request.verifier_identity == "https://rp.example.gc.ca/response"
+        assert request.payload["dcql_query"] == QUERY
+        other_host = _by_value_uri(response_uri="https://attacker.example/response")
+        with pytest.raises(RequestRejected) as refused:
+            await fetch_request(http, other_host, allow_unsigned_redirect_uri=True)
+        assert refused.value.code == "untrusted_verifier"
+        with pytest.raises(RequestRejected) as refused:
+            await fetch_request(
+                http, _by_value_uri(dcql_query="{not json"), allow_unsigned_redirect_uri=True
+            )
+        assert refused.value.code == "invalid_request_object"
 
 
 async def test_oversized_answer_is_not_buffered() -> None:
