@@ -7,8 +7,10 @@ BIN := $(VENV)/bin
 RUN_STAMP := $(VENV)/.sceau-run.stamp
 DEV_STAMP := $(VENV)/.sceau-dev.stamp
 INTEROP_JS := tests/interop/js
+BROWSER_JS := tests/browser
+CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run test test-sqlite test-postgres lint interop-js clean-venv
+.PHONY: run test test-sqlite test-postgres lint interop-js browser-js clean-venv
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,7 +30,7 @@ run: $(RUN_STAMP)
 	SCEAU_ENVIRONMENT=$${SCEAU_ENVIRONMENT:-dev} $(BIN)/sceau run
 
 ## make test: every test on SQLite, then the DB-marked tests again on PostgreSQL.
-test: $(DEV_STAMP) interop-js
+test: $(DEV_STAMP) interop-js browser-js
 	$(BIN)/python -m pytest -q -n auto --db=sqlite
 	$(BIN)/python -m pytest -q -n auto --db=postgres -m db
 
@@ -42,6 +44,14 @@ test-postgres: $(DEV_STAMP)
 interop-js:
 	@command -v node >/dev/null 2>&1 || { echo "ERROR: node is required for tests/interop (apt-get install nodejs npm)" >&2; exit 1; }
 	@test -d $(INTEROP_JS)/node_modules || (cd $(INTEROP_JS) && npm install --no-audit --no-fund)
+
+# Browser tests need Node and Debian's Chromium (.ci/run installs it): fail loudly when missing.
+# npm playwright-core and axe-core are installed at their exact pins (tests/browser/package.json).
+browser-js:
+	@command -v node >/dev/null 2>&1 || { echo "ERROR: node is required for tests/browser (apt-get install nodejs npm)" >&2; exit 1; }
+	@test -x $(CHROMIUM) || { echo "ERROR: $(CHROMIUM) is required for tests/browser (apt-get install chromium)" >&2; exit 1; }
+	@node $(BROWSER_JS)/check_installed.cjs 2>/dev/null || (cd $(BROWSER_JS) && npm install --no-audit --no-fund)
+	@node $(BROWSER_JS)/check_installed.cjs
 
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check src tests
