@@ -2,7 +2,8 @@
 //
 // One headless Chromium (Debian's /usr/bin/chromium through playwright-core) for every check.
 // Protocol with the Python side (JSON lines):
-//   stdin  1st line: {"authorize_url", "redirect_uri", "screenshot_dir", "executable"}
+//   stdin  1st line: {"authorize_url" (ui_locales fr-CA), "authorize_url_en" (another session,
+//                     ui_locales en), "redirect_uri", "screenshot_dir", "executable"}
 //   stdout           {"event": "screenshot", "lang", "path"}        (one per language)
 //                    {"event": "wallet_uri", "uri"}                  (the Python wallet presents)
 //   stdin  2nd line: {"presented": true}
@@ -138,7 +139,20 @@ async function main() {
       inject_error: injectError,
       violations: await probe.evaluate(() => window.__cspViolations),
     };
+    // axe really finds a violation when there is one: the same page with the QR's alt removed.
+    await probe.evaluate(() => document.getElementById("qr").removeAttribute("alt"));
+    results.axe_self_check = (await axeViolations(probe)).violations.map((v) => v.id);
     await probe.close();
+
+    // English straight from ui_locales too (another session, in its own cookie jar).
+    const other = await browser.newContext();
+    const english = await other.newPage();
+    await english.goto(config.authorize_url_en);
+    results.ui_locales_en = {
+      lang: await english.getAttribute("html", "lang"),
+      heading: (await english.textContent("h1")).trim(),
+    };
+    await other.close();
 
     // 4. Same-device flow by keyboard only: Tab to #open-wallet, Enter.
     await page.bringToFront();
@@ -176,8 +190,15 @@ async function main() {
 
     const answer = await readJsonLine();
     check(answer.presented === true, `the wallet did not present: ${JSON.stringify(answer)}`);
-    // The page polls its status every ~2 s and, once verified, goes on to the RP.
-    await page.waitForURL((u) => u.href.startsWith(config.redirect_uri), { timeout: 20000 });
+    // The page polls its status every ~2 s, announces the result in the live region and, once
+    // verified, goes on to the RP.
+    await page.waitForFunction(
+      () => document.getElementById("status").dataset.status === "verified",
+      null,
+      { timeout: 30000 },
+    );
+    results.announced = (await page.textContent("#status")).trim();
+    await page.waitForURL((u) => u.href.startsWith(config.redirect_uri), { timeout: 30000 });
     results.redirect = page.url();
     await context.close();
   } finally {

@@ -263,6 +263,10 @@ async def sign_in_in_the_browser(node: str, tmp_path: Path, redirect_uri: str) -
             f"{issuer}/authorize", code_verifier=verifier, nonce=nonce, ui_locales="fr-CA en"
         )
 
+        english_url, _ = client.create_authorization_url(
+            f"{issuer}/authorize", code_verifier=generate_token(48), ui_locales="en-CA"
+        )
+
         shots = tmp_path / "screenshots"
         shots.mkdir()
         stderr_path = tmp_path / "node-stderr.txt"
@@ -280,6 +284,7 @@ async def sign_in_in_the_browser(node: str, tmp_path: Path, redirect_uri: str) -
             await script.send(
                 {
                     "authorize_url": authorize_url,
+                    "authorize_url_en": english_url,
                     "redirect_uri": rp.redirect_uri,
                     "screenshot_dir": str(shots),
                     "executable": CHROMIUM,
@@ -317,6 +322,8 @@ async def sign_in_in_the_browser(node: str, tmp_path: Path, redirect_uri: str) -
         assert results["fr"]["lang"].startswith("fr") and results["en"]["lang"].startswith("en")
         assert results["fr"]["heading"] != results["en"]["heading"]
         assert results["en"]["url"].split("?")[0] == results["fr"]["url"].split("?")[0]
+        assert results["ui_locales_en"]["lang"].startswith("en")
+        assert results["ui_locales_en"]["heading"] == results["en"]["heading"]
 
         # axe-core at WCAG 2.1 AA: zero violations, every one listed when any.
         for lang in ("fr", "en"):
@@ -327,6 +334,8 @@ async def sign_in_in_the_browser(node: str, tmp_path: Path, redirect_uri: str) -
             assert results[lang]["axe_passes"] > 10  # axe really ran rules
             # The page's own scripts and styles load under its CSP without a violation.
             assert results[lang]["csp_violations"] == [], results[lang]["csp_violations"]
+        # ... and the same axe run does report a violation on a page that has one.
+        assert "image-alt" in results["axe_self_check"], results["axe_self_check"]
 
         # The CSP refuses an injected inline script: no side effect, and a reported violation.
         csp = results["csp"]
@@ -341,7 +350,10 @@ async def sign_in_in_the_browser(node: str, tmp_path: Path, redirect_uri: str) -
         assert keyboard["focus_visible"] is True
         assert presented is not None and presented.redirect_uri is not None
 
-        # The page's polling took the browser to the RP with a code; Authlib redeems it.
+        # The live region announced the verified status (English page), then the page's polling
+        # took the browser to the RP with a code; Authlib redeems it.
+        assert results["announced"], "nothing announced in #status"
+        print(f"announced in #status: {results['announced']!r}")
         redirect = results["redirect"]
         assert redirect.startswith(rp.redirect_uri + "?"), redirect
         q = query_of(redirect)
