@@ -146,6 +146,9 @@ async def test_page_in_english_by_default(world: World) -> None:
     expires = page.by_id["expires-at"]
     assert expires.tag == "time" and expires.attrs["datetime"].endswith("Z")
     assert page.text("expires-at").endswith("UTC")
+    # The countdown's template (signin.js fills {n} and unhides it); hidden without JavaScript.
+    left = page.by_id["time-left"]
+    assert left.attrs["data-template"] == "(about {n} min left)" and "hidden" in left.attrs
     assert page.by_id["cancel"].attrs["href"] == view.cancel_url
     assert page.by_id["continue"].attrs["href"] == view.continue_url
     assert "noscript" in page.by_id["continue"].parents
@@ -178,6 +181,7 @@ async def test_page_in_french_from_ui_locales_and_toggle_keeps_the_session(
         assert [li.text for li in page.find("li")] == ["Prénom", "Numéro de permis"]
         assert page.text("open-wallet") == "Ouvrir mon portefeuille"
         assert page.text("status") == "En attente de votre portefeuille."
+        assert page.by_id["time-left"].attrs["data-template"] == "(il reste environ {n} min)"
         wallet_uri = page.by_id["open-wallet"].attrs["href"]
         toggle = page.by_id["lang-toggle"].attrs["href"]
         assert toggle == f"/t/{TENANT}/oidc/signin/{session_of(url)}?lang=en"

@@ -15,6 +15,29 @@ function localExpiry() {
   el.textContent = at.toLocaleTimeString(lang, { hour: "2-digit", minute: "2-digit", timeZoneName: "short" });
 }
 
+// A visible countdown next to the expiry time (whole minutes, rounded up; refreshed every 15 s).
+// Deliberately outside the live region: screen readers are not interrupted every minute; the
+// status region announces the expiry itself when the provider reports it.
+function countdown() {
+  const time = document.getElementById("expires-at");
+  const left = document.getElementById("time-left");
+  if (!time || !left || !left.dataset.template) return;
+  const at = new Date(time.getAttribute("datetime")).getTime();
+  if (Number.isNaN(at)) return;
+  function tick() {
+    const ms = at - Date.now();
+    if (ms <= 0) {
+      left.hidden = true;
+      return;
+    }
+    const minutes = Math.ceil(ms / 60000);
+    left.textContent = left.dataset.template.replace("{n}", String(minutes));
+    left.hidden = false;
+    window.setTimeout(tick, 15000);
+  }
+  tick();
+}
+
 function start() {
   const region = document.getElementById("status");
   if (!region) return;
@@ -68,4 +91,5 @@ function start() {
 }
 
 localExpiry();
+countdown();
 start();
