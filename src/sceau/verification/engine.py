@@ -216,10 +216,19 @@ class _TrustIndex:
         return {e.credential_type for e in self.by_issuer.get(issuer, ())}
 
     def check_contexts(
-        self, issuer: str, types: Sequence[str], document: Mapping[str, Any]
+        self,
+        issuer: str,
+        types: Sequence[str],
+        document: Mapping[str, Any],
+        *,
+        terms_checked: bool = False,
     ) -> None:
         """VC DI §4.6 (after the proofs verified): the credential's ``@context`` must be a list
-        allowed for one of its trusted types (SECURITY W-03); then every term must be defined."""
+        allowed for one of its trusted types (SECURITY W-03); then every term must be defined.
+
+        ``terms_checked``: every proof was verified over the RDFC-1.0 canonical form, whose
+        expansion of the unsecured document already refused undefined terms and protected-term
+        redefinitions (the same walk as :func:`~sceau.core.vc.jsonld.expand_check`)."""
         entries = [e for e in self.by_issuer.get(issuer, ()) if e.credential_type in types]
         first: SceauError | None = None
         for entry in entries:
@@ -239,8 +248,9 @@ class _TrustIndex:
                 if first is None:
                     first = exc
                 continue
-            # Terms are checked once, against the contexts just approved (JSON-LD safe mode).
-            validate_contexts(document, [document["@context"]], require_defined_terms=True)
+            if not terms_checked:
+                # Terms are checked once, against the contexts just approved (JSON-LD safe mode).
+                validate_contexts(document, [document["@context"]], require_defined_terms=True)
             return
         raise first or _reject("context_not_allowed", "no context list for this type")
 
@@ -282,6 +292,18 @@ def _di_key(key: PublicKey) -> DataIntegrityKey:
     if not isinstance(key, (ec.EllipticCurvePublicKey, ed25519.Ed25519PublicKey)):
         raise _reject("algorithm_not_accepted", "Data Integrity needs an EC or Ed25519 key")
     return key
+
+
+_RDFC_SUITES: Final = frozenset({"ecdsa-rdfc-2019", "eddsa-rdfc-2022"})
+
+
+def _all_rdfc(doc: Mapping[str, Any]) -> bool:
+    """Every proof is an RDFC-1.0 cryptosuite (so its verification expanded the document)."""
+    proofs = doc.get("proof")
+    proofs = proofs if isinstance(proofs, list) else [proofs]
+    return bool(proofs) and all(
+        isinstance(p, Mapping) and p.get("cryptosuite") in _RDFC_SUITES for p in proofs
+    )
 
 
 class _PolicyResolver:
@@ -551,7 +573,7 @@ class VerificationEngine:
         self._type_trusted(issuer, types)
         if fmt == _LDP_FORMAT:
             try:
-                self._trust.check_contexts(issuer, types, doc)
+                self._trust.check_contexts(issuer, types, doc, terms_checked=_all_rdfc(doc))
             except VerificationRejected:
                 raise
             except SceauError as exc:

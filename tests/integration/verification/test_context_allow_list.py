@@ -119,3 +119,17 @@ async def test_allowed_contexts_are_validated_as_configuration(client, tenant_a,
         f"/admin/tenants/{tenant_a.slug}/verifier", json=cfg, headers=auth(tenant_a.tokens["admin"])
     )
     assert r.status_code in (400, 422), r.text
+
+
+async def test_w03_dropped_term_under_an_rdfc_proof_is_rejected_by_the_proof_check(
+    client, tenant_a, issuer, holder
+) -> None:
+    """RDFC proofs expand the document when they are verified; an undefined term is refused
+    there (so the engine does not walk the document a second time for its terms)."""
+    await _configure(client, tenant_a, issuer, allowed_contexts=[[V2], CONTEXTS])
+    vc = _signed(issuer, holder)
+    assert await _verify(client, tenant_a, vc) == (200, [])
+    forged = copy.deepcopy(vc)
+    forged["@context"] = [V2]  # an allowed list, under which the claims expand to nothing
+    status, errors = await _verify(client, tenant_a, forged)
+    assert status == 400 and errors == ["undefined_term"]

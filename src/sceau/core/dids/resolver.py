@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any, Protocol
+from typing import Any, Final, Protocol
 
 from sceau.core.dids.did_jwk import resolve_did_jwk
 from sceau.core.dids.did_key import resolve_did_key
@@ -58,10 +58,27 @@ def resolve_local(did: str) -> dict[str, Any]:
     raise MethodNotSupported("DID method needs a resolver")
 
 
+# Documents of self-describing DIDs by DID: a pure function of the string (decoding a did:key's
+# multibase and building its document is most of a did:key lookup), so memoised; bounded, cleared
+# when full. Only documents that parsed are kept: an invalid DID is refused again every time.
+_LOCAL_DOCUMENTS: dict[str, DidDocument] = {}
+_LOCAL_DOCUMENTS_MAX: Final = 1024
+
+
+def _local_document(did: str) -> DidDocument:
+    doc = _LOCAL_DOCUMENTS.get(did)
+    if doc is None:
+        doc = parse_did_document(resolve_local(did), did=did)
+        if len(_LOCAL_DOCUMENTS) >= _LOCAL_DOCUMENTS_MAX:
+            _LOCAL_DOCUMENTS.clear()
+        _LOCAL_DOCUMENTS[did] = doc
+    return doc
+
+
 async def resolve_did_document(did: str, resolver: DidResolver | None = None) -> DidDocument:
     """Resolve and validate a DID document. did:key/did:jwk never go to the resolver."""
     if did.startswith(("did:key:", "did:jwk:")):
-        return parse_did_document(resolve_local(did), did=did)
+        return _local_document(did)
     if did.startswith("did:web:"):
         parse_did_web(did)  # refuse unsafe did:web before the port sees it
     if resolver is None:

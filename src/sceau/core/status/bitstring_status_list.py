@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Final
 
 from sceau.core.encoding import b64url_decode, b64url_encode
 from sceau.core.errors import InvalidInput
@@ -132,11 +132,28 @@ class BitstringStatusList:
             raise MalformedStatusList("encodedList must be multibase base64url ('u' prefix)")
         if len(encoded_list) > DEFAULT_MAX_COMPRESSED_BYTES * 4 // 3 + 8:
             raise StatusListTooLarge("encodedList is too long")
-        try:
-            compressed = b64url_decode(encoded_list[1:])
-        except InvalidInput as exc:
-            raise MalformedStatusList("encodedList is not base64url") from exc
-        return cls.from_bytes(inflate_gzip(compressed, max_out=max_bytes), status_size)
+        key = (encoded_list, max_bytes)
+        expanded = _EXPANDED.get(key)
+        if expanded is None:
+            try:
+                compressed = b64url_decode(encoded_list[1:])
+            except InvalidInput as exc:
+                raise MalformedStatusList("encodedList is not base64url") from exc
+            expanded = inflate_gzip(compressed, max_out=max_bytes)
+            if len(expanded) <= _EXPANDED_MAX_BYTES:
+                if len(_EXPANDED) >= _EXPANDED_MAX:
+                    _EXPANDED.clear()
+                _EXPANDED[key] = expanded
+        return cls.from_bytes(expanded, status_size)  # a copy: the memo is never written to
+
+
+# Expanded lists by encodedList: a verifier checks many credentials against the same cached list
+# (two entries per W3C credential), and inflating 16 KiB each time was most of a status check.
+# A pure function of the string, so memoised; bounded (32 lists of at most 256 KiB, i.e. up to
+# 2 Mi one-bit entries each), cleared when full; larger lists are inflated every time.
+_EXPANDED: dict[tuple[str, int], bytes] = {}
+_EXPANDED_MAX: Final = 32
+_EXPANDED_MAX_BYTES: Final = 256 * 1024
 
 
 def _check_size(size: object) -> int:
