@@ -40,10 +40,16 @@ test-sqlite: $(DEV_STAMP)
 test-postgres: $(DEV_STAMP)
 	$(BIN)/python -m pytest -q -n auto --db=postgres -m db
 
-# Interop oracles need Node: fail loudly when it is missing (never skip).
-interop-js:
+# Interop oracles need Node: fail loudly when it is missing (never skip). npm install runs again
+# whenever package.json is newer than the last install (a new or re-pinned oracle).
+INTEROP_STAMP := $(INTEROP_JS)/node_modules/.sceau.stamp
+
+interop-js: $(INTEROP_STAMP)
+
+$(INTEROP_STAMP): $(INTEROP_JS)/package.json
 	@command -v node >/dev/null 2>&1 || { echo "ERROR: node is required for tests/interop (apt-get install nodejs npm)" >&2; exit 1; }
-	@test -d $(INTEROP_JS)/node_modules || (cd $(INTEROP_JS) && npm install --no-audit --no-fund)
+	cd $(INTEROP_JS) && npm install --no-audit --no-fund
+	touch $@
 
 # Browser tests need Node and Debian's Chromium (.ci/run installs it): fail loudly when missing.
 # npm playwright-core and axe-core are installed at their exact pins (tests/browser/package.json).
