@@ -30,10 +30,12 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
 async def test_npm_openid4vci_wallet_completes_pre_authorized_issuance(
     settings: Settings, engine: Any, tenant_a: Any, tmp_path: Path
 ) -> None:
+    # Interop oracles fail loudly when missing, never skip (make interop-js installs them).
+    if shutil.which("node") is None:
+        pytest.fail("node is required for the npm interop oracles (apt-get install nodejs npm)")
     if not (JS / "node_modules" / "@openid4vc" / "openid4vci").exists():
         pytest.fail("run `npm install` in tests/interop/js (package.json pins the versions)")
     port = _free_port()
