@@ -62,3 +62,18 @@ def console() -> Console:
 def fail(message: str, code: int = 1) -> NoReturn:
     Console(stderr=True, highlight=False).print(f"[red]error:[/red] {message}")
     raise SystemExit(code)
+
+
+MAX_DEFINITION_BYTES = 256 * 1024
+
+
+def read_definition(source: Any, model: type[T], what: str) -> T:
+    """An admin API body read from a JSON file (``--from-file``), size-capped and typed; a bad
+    file ends the command with exit code 2 and a message naming ``what``."""
+    raw = source.read(MAX_DEFINITION_BYTES + 1)
+    if len(raw) > MAX_DEFINITION_BYTES:
+        fail(f"{what} larger than {MAX_DEFINITION_BYTES} bytes", 2)
+    try:
+        return msgspec.json.decode(raw, type=model)
+    except (msgspec.ValidationError, msgspec.DecodeError) as exc:
+        fail(f"invalid {what}: {exc}", 2)

@@ -12,11 +12,18 @@ import click
 import msgspec
 from rich.table import Table
 
-from sceau.cli._common import console, emit_json, fail, json_option, settings_from_env, with_engine
+from sceau.cli._common import (
+    console,
+    emit_json,
+    fail,
+    json_option,
+    read_definition,
+    settings_from_env,
+    with_engine,
+)
 
 CLI_ACTOR = "cli"
 # A definition file larger than this is refused before parsing (same order as the API body limit).
-MAX_DEFINITION_BYTES = 256 * 1024
 
 tenant_option = click.option("--tenant", "tenant_slug", required=True, help="Tenant slug.")
 
@@ -59,13 +66,7 @@ def create(tenant_slug: str, from_file: Any, as_json: bool) -> None:
     from sceau.credential_types.models import CredentialType, CredentialTypeCreate
     from sceau.tenants.service import Actor
 
-    raw = from_file.read(MAX_DEFINITION_BYTES + 1)
-    if len(raw) > MAX_DEFINITION_BYTES:
-        fail(f"definition larger than {MAX_DEFINITION_BYTES} bytes", 2)
-    try:
-        data = msgspec.json.decode(raw, type=CredentialTypeCreate)
-    except (msgspec.ValidationError, msgspec.DecodeError) as exc:
-        fail(f"invalid credential type: {exc}", 2)
+    data = read_definition(from_file, CredentialTypeCreate, "credential type")
 
     async def action(engine: Any) -> CredentialType:
         created: CredentialType = await _service(engine).create(

@@ -13,10 +13,17 @@ import click
 import msgspec
 from rich.table import Table
 
-from sceau.cli._common import console, emit_json, fail, json_option, settings_from_env, with_engine
+from sceau.cli._common import (
+    console,
+    emit_json,
+    fail,
+    json_option,
+    read_definition,
+    settings_from_env,
+    with_engine,
+)
 
 CLI_ACTOR = "cli"
-MAX_DEFINITION_BYTES = 256 * 1024
 
 tenant_option = click.option("--tenant", "tenant_slug", required=True, help="Tenant slug.")
 
@@ -88,13 +95,7 @@ def create(tenant_slug: str, from_file: Any, as_json: bool) -> None:
     """Register a relying party; prints its client_id (and its secret, once)."""
     from sceau.signin.models import RelyingPartyCreate
 
-    raw = from_file.read(MAX_DEFINITION_BYTES + 1)
-    if len(raw) > MAX_DEFINITION_BYTES:
-        fail(f"registration larger than {MAX_DEFINITION_BYTES} bytes", 2)
-    try:
-        data = msgspec.json.decode(raw, type=RelyingPartyCreate)
-    except (msgspec.ValidationError, msgspec.DecodeError) as exc:
-        fail(f"invalid relying party: {exc}", 2)
+    data = read_definition(from_file, RelyingPartyCreate, "relying party")
 
     async def action(engine: Any) -> Any:
         return await _service(engine).create(_actor(), tenant_slug, data)
