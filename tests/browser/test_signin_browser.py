@@ -22,10 +22,7 @@ import http.server
 import json
 import os
 import shutil
-import socket
-import sys
 import threading
-import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
@@ -40,6 +37,7 @@ from cryptography import x509
 from joserfc import jwt
 from joserfc.jwk import KeySet
 from tests.integration.conftest import make_tenant
+from tests.integration.live_server import free_port, live_sceau
 from tests.integration.signin.conftest import (
     FISHING_TYPE,
     LICENCE_SCOPE,
@@ -84,27 +82,14 @@ def require_browser_tools() -> str:
     return node
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @contextlib.asynccontextmanager
 async def platform(tmp: Path) -> AsyncIterator[tuple[str, dict[str, str]]]:
     """``sceau run`` on a free loopback port; (public URL, tenant-a's API tokens by role)."""
     port = free_port()
-    url = f"http://127.0.0.1:{port}"
     env = {k: v for k, v in os.environ.items() if not k.startswith("SCEAU_")}
     env.update(
-        SCEAU_ENVIRONMENT="dev",  # http on loopback for the verifier's status-list fetches
         SCEAU_DATA_DIR=str(tmp / "data"),
         SCEAU_DATABASE_URL=f"sqlite+aiosqlite:///{tmp / 'sceau.db'}",
-        SCEAU_HOST="127.0.0.1",
-        SCEAU_PORT=str(port),
-        SCEAU_PUBLIC_URL=url,
-        SCEAU_WORKERS="1",
-        SCEAU_LOG_LEVEL="WARNING",
     )
     (tmp / "data").mkdir()
     engine = create_engine(load_settings(env))
@@ -113,39 +98,8 @@ async def platform(tmp: Path) -> AsyncIterator[tuple[str, dict[str, str]]]:
         tenant = await make_tenant(TenantService(engine), TENANT)
     finally:
         await engine.dispose()
-    log_path = tmp / "platform.log"
-    with log_path.open("ab") as log:
-        process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-c",
-            "from sceau.cli import main; main()",
-            "run",
-            env=env,
-            stdout=log,
-            stderr=asyncio.subprocess.STDOUT,
-            stdin=asyncio.subprocess.DEVNULL,
-        )
-    try:
-        deadline = time.monotonic() + START_TIMEOUT_S
-        async with httpx2.AsyncClient(trust_env=False) as probe:
-            while True:
-                if process.returncode is not None:
-                    pytest.fail(f"sceau run exited:\n{log_path.read_text(errors='replace')}")
-                with contextlib.suppress(httpx2.TransportError):
-                    if (await probe.get(f"{url}/readyz")).status_code == 200:
-                        break
-                if time.monotonic() > deadline:
-                    pytest.fail(f"sceau run not ready:\n{log_path.read_text(errors='replace')}")
-                await asyncio.sleep(0.2)
+    async with live_sceau(env, tmp / "platform.log", port=port) as url:
         yield url, tenant.tokens
-    finally:
-        if process.returncode is None:
-            process.terminate()
-            try:
-                await asyncio.wait_for(process.wait(), 15)
-            except TimeoutError:
-                process.kill()
-                await process.wait()
 
 
 class _RelyingParty(http.server.BaseHTTPRequestHandler):

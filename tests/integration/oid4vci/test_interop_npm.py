@@ -4,15 +4,13 @@ gets an SD-JWT VC from the issuer served by granian (`sceau run`) on a local por
 import json
 import os
 import shutil
-import socket
 import subprocess
-import sys
-import time
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from tests.integration.live_server import live_sceau
 
 from sceau.core.jose import public_key_from_jwk
 from sceau.core.sdjwt import verify_sd_jwt_vc
@@ -24,12 +22,6 @@ pytestmark = [pytest.mark.anyio, pytest.mark.interop]
 JS = Path(__file__).resolve().parents[2] / "interop" / "js"
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 async def test_npm_openid4vci_wallet_completes_pre_authorized_issuance(
     settings: Settings, engine: Any, tenant_a: Any, tmp_path: Path
 ) -> None:
@@ -38,37 +30,15 @@ async def test_npm_openid4vci_wallet_completes_pre_authorized_issuance(
         pytest.fail("node is required for the npm interop oracles (apt-get install nodejs npm)")
     if not (JS / "node_modules" / "@openid4vc" / "openid4vci").exists():
         pytest.fail("run `npm install` in tests/interop/js (package.json pins the versions)")
-    port = _free_port()
-    base = f"http://127.0.0.1:{port}"
     env = {
         **os.environ,
         "SCEAU_DATABASE_URL": settings.resolved_database_url,
         "SCEAU_DATABASE_SCHEMA": settings.database_schema,
         "SCEAU_DATA_DIR": str(tmp_path),
-        "SCEAU_ENVIRONMENT": "dev",
-        "SCEAU_PUBLIC_URL": base,
-        "SCEAU_LOG_LEVEL": "WARNING",
     }
-    sceau = Path(sys.executable).with_name("sceau")
-    proc = subprocess.Popen(  # noqa: ASYNC220 - a server process we stop below
-        [str(sceau), "run", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    try:
+    async with live_sceau(env, tmp_path / "sceau.log") as base:
         admin = {"Authorization": f"Bearer {tenant_a.tokens['admin']}"}
         async with httpx.AsyncClient(base_url=base, timeout=10) as http:
-            deadline = time.monotonic() + 20
-            while True:
-                try:
-                    if (await http.get("/healthz")).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                if time.monotonic() > deadline or proc.poll() is not None:
-                    raise RuntimeError("sceau run did not start")
-                time.sleep(0.1)  # noqa: ASYNC251 - waiting for the child to listen
             created = await http.post(
                 "/admin/tenants/tenant-a/credential-types", json=TYPES[0], headers=admin
             )
@@ -99,9 +69,6 @@ async def test_npm_openid4vci_wallet_completes_pre_authorized_issuance(
         wallet: dict[str, Any] = json.loads(result.stdout)
         async with httpx.AsyncClient(base_url=base, timeout=10) as http:
             jwks = (await http.get("/t/tenant-a/jwks.json")).json()
-    finally:
-        proc.terminate()
-        proc.communicate(timeout=15)
     assert wallet["token_type"] == "DPoP"
     [item] = wallet["credentials"]
     [jwk] = jwks["keys"]

@@ -16,16 +16,14 @@ import base64
 import json
 import os
 import shutil
-import socket
 import subprocess
-import sys
-import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from tests.integration.live_server import live_sceau
 from verification.fixtures import configure
 from verification.world import VCT, Holder, Issuer
 
@@ -48,12 +46,6 @@ QUERY = {
 }
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def _require_node() -> str:
     node = shutil.which("node")
     if node is None:
@@ -71,40 +63,14 @@ def _private_jwk(holder: Holder) -> dict[str, Any]:
 @pytest.fixture
 async def sceau_url(settings: Settings, engine: Any, tmp_path: Path) -> AsyncIterator[str]:
     """`sceau run` on a free port, on the test's database (migrated by `engine`)."""
-    port = _free_port()
-    base = f"http://127.0.0.1:{port}"
     env = {
         **os.environ,
         "SCEAU_DATABASE_URL": settings.resolved_database_url,
         "SCEAU_DATABASE_SCHEMA": settings.database_schema,
         "SCEAU_DATA_DIR": str(tmp_path),
-        "SCEAU_ENVIRONMENT": "dev",
-        "SCEAU_PUBLIC_URL": base,
-        "SCEAU_LOG_LEVEL": "WARNING",
     }
-    sceau = Path(sys.executable).with_name("sceau")
-    proc = subprocess.Popen(  # noqa: ASYNC220 - a server process we stop below
-        [str(sceau), "run", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    try:
-        async with httpx.AsyncClient(base_url=base, timeout=10) as http:
-            deadline = time.monotonic() + 20
-            while True:
-                try:
-                    if (await http.get("/healthz")).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                if time.monotonic() > deadline or proc.poll() is not None:
-                    raise RuntimeError("sceau run did not start")
-                time.sleep(0.1)  # noqa: ASYNC251 - waiting for the child to listen
+    async with live_sceau(env, tmp_path / "sceau.log") as base:
         yield base
-    finally:
-        proc.terminate()
-        proc.communicate(timeout=15)
 
 
 def _run_wallet(
