@@ -49,6 +49,7 @@ from sceau.web.body import require_strict_json_body
 from sceau.web.docs import INTERNAL_OPENAPI_PATH, docs_assets, docs_page, openapi_json
 from sceau.web.health import healthz, metrics, readyz
 from sceau.web.i18n import Translator
+from sceau.web.litestar_tuning import resolve_dependencies_sequentially
 from sceau.web.logging import configure_logging
 from sceau.web.metrics import HttpMetrics
 from sceau.web.middleware import RequestContextMiddleware
@@ -91,6 +92,7 @@ def create_app(
     ``extra_route_handlers`` lets later capabilities (and tests) mount their routers.
     """
     configure_logging(settings.log_level, settings.log_json)
+    resolve_dependencies_sequentially()
     owns_engine = engine is None
     db = engine if engine is not None else create_engine(settings)
     http_metrics = HttpMetrics()
