@@ -252,7 +252,10 @@ def list_credentials(options: WalletOptions, lang: str, as_json: bool) -> None:
     "trust_anchors",
     multiple=True,
     type=click.Path(exists=True, dir_okay=False),
-    help="PEM root certificate for x509_san_dns verifiers (also read from <wallet-dir>/trust/).",
+    help=(
+        "PEM root certificate for x509_hash / x509_san_dns verifiers"
+        " (also read from <wallet-dir>/trust/)."
+    ),
 )
 @click.option("--lang", type=click.Choice(["en", "fr"]), default="en", show_default=True)
 @json_option
@@ -347,7 +350,7 @@ def remove(options: WalletOptions, credential_id: str, as_json: bool) -> None:
 @json_option
 @click.pass_obj
 def trust(options: WalletOptions, pem_file: Path, name: str | None, as_json: bool) -> None:
-    """Trust a root certificate for x509_san_dns verifiers (copied into <wallet-dir>/trust/)."""
+    """Trust a root CA for x509_hash / x509_san_dns verifiers (copied to <wallet-dir>/trust/)."""
     from cryptography import x509
 
     data = pem_file.read_bytes()

@@ -295,7 +295,8 @@ class PresentationService:
             payload["wallet_nonce"] = wallet_nonce  # §5.11: echoed so the wallet detects replay
         signer = await self._keys.get_signer(tenant, "ES256")
         jws_header: dict[str, Any] = {"typ": REQUEST_OBJECT_TYP}
-        if config.client_id_prefix == "x509_san_dns" and config.x509_chain_pem:
+        if config.client_id_prefix in ("x509_san_dns", "x509_hash") and config.x509_chain_pem:
+            # §5.9.3: both prefixes carry the chain, leaf first, in x5c; the leaf's key signs.
             import base64
 
             from cryptography import x509

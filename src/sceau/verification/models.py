@@ -22,8 +22,9 @@ Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
 Ident = Annotated[str, msgspec.Meta(min_length=1, max_length=2048)]
 PurposeId = Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9][a-z0-9_.-]{0,62}$")]
 ClaimPath = Annotated[list[str | int | None], msgspec.Meta(min_length=1, max_length=16)]
-# OpenID4VP 1.0 §5.9.3 client identifier prefixes offered by Sceau.
-ClientIdPrefix = Literal["x509_san_dns", "decentralized_identifier", "redirect_uri"]
+# OpenID4VP 1.0 §5.9.3 client identifier prefixes offered by Sceau; HAIP 1.0 (§"OpenID for
+# Verifiable Presentations profile") requires x509_hash, the recommended one.
+ClientIdPrefix = Literal["x509_hash", "x509_san_dns", "decentralized_identifier", "redirect_uri"]
 Format = Literal["dc+sd-jwt", "ldp_vc", "jwt_vc_json"]
 
 
@@ -82,10 +83,13 @@ class Purpose(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 class VerifierConfigIn(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     """``PUT /admin/tenants/{slug}/verifier``.
 
-    ``client_id`` is the value after the prefix: a DNS name (``x509_san_dns``), a DID
+    ``client_id`` is the value after the prefix: for ``x509_hash`` (recommended, HAIP) the
+    base64url SHA-256 of the DER leaf certificate, computed by Sceau (if given, it must be that
+    value); a DNS name (``x509_san_dns``; default the public URL's host), a DID
     (``decentralized_identifier``; default the tenant's did:web) or a URL (``redirect_uri``, dev
-    only). ``x509_chain_pem``: leaf first, certifying the tenant's active ES256 signing key; when
-    absent with ``x509_san_dns`` outside production a dev chain is generated.
+    only). ``x509_chain_pem``: leaf first, each certificate issued by the next, the leaf
+    certifying the tenant's active ES256 signing key; when absent with an ``x509_*`` prefix
+    outside production a dev chain is generated.
     """
 
     client_id_prefix: ClientIdPrefix

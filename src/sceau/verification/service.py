@@ -8,13 +8,15 @@ call (status lists are shared, fetched once per their TTL).
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 import msgspec
 from cryptography import x509
+from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
@@ -25,6 +27,7 @@ from sceau.audit.service import record as audit_record
 from sceau.core.errors import InvalidInput, SceauError
 from sceau.core.jose import PublicKey, Signer
 from sceau.core.vc import parse_datetime_stamp
+from sceau.core.x509_hash import X509_HASH_PREFIX, x509_hash
 from sceau.errors import NotFound, ServiceError
 from sceau.settings import Settings
 from sceau.tenants.service import Actor, TenantService
@@ -117,14 +120,31 @@ def dev_certificate_chain(
     return [c.public_bytes(serialization.Encoding.PEM).decode("ascii") for c in (leaf, ca)]
 
 
-def _leaf_dns_names(pem: str) -> tuple[PublicKey, list[str]]:
-    cert = x509.load_pem_x509_certificate(pem.encode("ascii"))
+def _load_chain(pems: Sequence[str]) -> list[x509.Certificate]:
+    """The uploaded chain, leaf first, each certificate issued by the next (the ``x5c`` order
+    of RFC 7515 §4.1.6, which wallets rely on: the first one is the leaf)."""
+    certs = []
+    for pem in pems:
+        try:
+            certs.append(x509.load_pem_x509_certificate(pem.encode("ascii")))
+        except (ValueError, UnicodeEncodeError) as exc:
+            raise InvalidVerifierConfig("x509 chain is not PEM", code="x509_chain_invalid") from exc
+    for cert, issuer in itertools.pairwise(certs):
+        try:
+            cert.verify_directly_issued_by(issuer)
+        except (ValueError, TypeError, InvalidSignature) as exc:
+            raise InvalidVerifierConfig(
+                "x509 chain is not in leaf-first issuing order", code="x509_chain_invalid"
+            ) from exc
+    return certs
+
+
+def _leaf_dns_names(leaf: x509.Certificate) -> list[str]:
     try:
-        san = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
-        names = san.get_values_for_type(x509.DNSName)
+        san = leaf.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
     except x509.ExtensionNotFound:
-        names = []
-    return cert.public_key(), names  # type: ignore[return-value]
+        return []
+    return list(san.get_values_for_type(x509.DNSName))
 
 
 def _same_key(a: Any, b: Any) -> bool:
@@ -175,30 +195,8 @@ class VerificationService:
         chain: list[str] | None = None
         kid: str | None = None
         prefix = data.client_id_prefix
-        if prefix == "x509_san_dns":
-            host = data.client_id or urlsplit(self.public_url).hostname or ""
-            signer = await self._keys.get_signer(tenant, "ES256")
-            kid = signer.key_id
-            if kid is None:
-                raise InvalidVerifierConfig("the tenant's signing key has no kid")
-            key = await self._keys.verification_key(tenant, kid)
-            if data.x509_chain_pem:
-                chain = list(data.x509_chain_pem)
-                try:
-                    leaf_key, names = _leaf_dns_names(chain[0])
-                except ValueError as exc:
-                    raise InvalidVerifierConfig("x509 chain is not PEM") from exc
-                if not _same_key(leaf_key, key):
-                    raise InvalidVerifierConfig("leaf certificate is not the signing key")
-                if host not in names:
-                    raise InvalidVerifierConfig("leaf certificate lacks the client_id DNS SAN")
-            else:
-                if self._settings.environment == "prod":
-                    raise InvalidVerifierConfig("production needs an uploaded x509 chain")
-                if not isinstance(key, ec.EllipticCurvePublicKey):
-                    raise InvalidVerifierConfig("x509_san_dns needs an EC signing key")
-                chain = dev_certificate_chain(key, host)
-            client_id = f"x509_san_dns:{host}"
+        if prefix in ("x509_san_dns", "x509_hash"):
+            chain, kid, client_id = await self._x509_client_id(tenant, data)
         elif prefix == "decentralized_identifier":
             did = data.client_id or self._keys.did(tenant)
             if not did.startswith("did:"):
@@ -242,6 +240,57 @@ class VerificationService:
         self._configs[tenant] = config
         self._checked_at[tenant] = time.monotonic()
         return config
+
+    async def _x509_client_id(
+        self, tenant: str, data: VerifierConfigIn
+    ) -> tuple[list[str], str, str]:
+        """Chain, signing kid and client_id for the ``x509_san_dns`` and ``x509_hash`` prefixes
+        (OpenID4VP §5.9.3): the leaf certifies the tenant's ES256 signing key, which signs the
+        request objects; the chain is uploaded, or generated outside production."""
+        prefix = data.client_id_prefix
+        if not data.x509_chain_pem and self._settings.environment == "prod":
+            raise InvalidVerifierConfig(
+                "production needs an uploaded x509 chain", code="x509_chain_required"
+            )
+        signer = await self._keys.get_signer(tenant, "ES256")
+        kid = signer.key_id
+        if kid is None:
+            raise InvalidVerifierConfig("the tenant's signing key has no kid")
+        key = await self._keys.verification_key(tenant, kid)
+        host = urlsplit(self.public_url).hostname or ""
+        if prefix == "x509_san_dns":
+            host = data.client_id or host
+        if data.x509_chain_pem:
+            chain = list(data.x509_chain_pem)
+            certs = _load_chain(chain)
+            leaf = certs[0]
+            if not _same_key(leaf.public_key(), key):
+                raise InvalidVerifierConfig(
+                    "leaf certificate is not the signing key", code="x509_leaf_key_mismatch"
+                )
+            now = dt.datetime.fromtimestamp(self._clock(), dt.UTC)
+            if not leaf.not_valid_before_utc <= now < leaf.not_valid_after_utc:
+                raise InvalidVerifierConfig(
+                    "leaf certificate is not valid now", code="x509_leaf_not_current"
+                )
+            if prefix == "x509_san_dns" and host not in _leaf_dns_names(leaf):
+                raise InvalidVerifierConfig(
+                    "leaf certificate lacks the client_id DNS SAN", code="x509_leaf_dns_mismatch"
+                )
+        else:
+            if not isinstance(key, ec.EllipticCurvePublicKey):
+                raise InvalidVerifierConfig(f"{prefix} needs an EC signing key")
+            chain = dev_certificate_chain(key, host)
+            leaf = x509.load_pem_x509_certificate(chain[0].encode("ascii"))
+        if prefix == "x509_san_dns":
+            return chain, kid, f"x509_san_dns:{host}"
+        # §5.9.3 x509_hash: base64url SHA-256 of the DER leaf, the first x5c entry.
+        value = x509_hash(leaf.public_bytes(serialization.Encoding.DER))
+        if data.client_id is not None and data.client_id != value:
+            raise InvalidVerifierConfig(
+                "client_id is not the hash of the leaf certificate", code="x509_hash_mismatch"
+            )
+        return chain, kid, X509_HASH_PREFIX + value
 
     async def get_config(self, tenant: str) -> VerifierConfig:
         cached = self._configs.get(tenant)

@@ -13,7 +13,7 @@ import base64
 import secrets
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Final
 from urllib.parse import parse_qs, urlsplit
 
@@ -41,6 +41,7 @@ from sceau.core.jose import (
 from sceau.core.sdjwt import kb_jwt_payload
 from sceau.core.vc import add_proof_sync
 from sceau.core.vc.jose import enveloped_credential, sign_vp_jwt
+from sceau.core.x509_hash import x509_hash
 from sceau.wallet._dids import WalletDidResolver
 from sceau.wallet._http import WalletHttp
 from sceau.wallet.errors import PresentationRefused, RequestRejected
@@ -69,7 +70,8 @@ class PresentationRequest:
 
     client_id: str
     prefix: str
-    verifier_identity: str  # DNS name (x509_san_dns), DID, or the redirect URI
+    # DNS name (x509_san_dns), the leaf's DNS name or subject (x509_hash), DID, or redirect URI
+    verifier_identity: str
     payload: dict[str, Any]
     header: dict[str, Any]
 
@@ -149,8 +151,11 @@ async def fetch_request(
         ) from exc
     prefix, _, identity = client_id.partition(":")
     try:
+        shown: str | None = None  # the name to show when the client_id is not one
         if prefix == "x509_san_dns":
             payload = _verify_x509_san_dns(jar, header, identity, trust_anchors, now)
+        elif prefix == "x509_hash":
+            payload, shown = _verify_x509_hash(jar, header, identity, trust_anchors, now)
         elif prefix == "decentralized_identifier":
             payload = await _verify_did(http, jar, header, identity)
         elif prefix == "redirect_uri":
@@ -172,7 +177,8 @@ async def fetch_request(
         raise RequestRejected(
             "request object typ is not oauth-authz-req+jwt", code="invalid_request_object"
         )
-    return _checked_request(http, client_id, payload, header, wallet_nonce, now)
+    request = _checked_request(http, client_id, payload, header, wallet_nonce, now)
+    return request if shown is None else replace(request, verifier_identity=shown)
 
 
 def _by_value(query: dict[str, list[str]]) -> dict[str, Any]:
@@ -238,24 +244,26 @@ def _checked_request(
     return PresentationRequest(client_id, prefix, identity, dict(payload), dict(header))
 
 
-def _verify_x509_san_dns(
-    jar: str,
+def _trusted_leaf(
     header: dict[str, Any],
-    dns_name: str,
+    prefix: str,
     anchors: Sequence[x509.Certificate],
     now: Callable[[], float],
-) -> dict[str, Any]:
+) -> tuple[x509.Certificate, bytes]:
+    """The leaf of the ``x5c`` chain (and its DER bytes) once the chain is validated to one of
+    the wallet's trust anchors (§5.9.3: "The Wallet MUST validate the signature and the trust
+    chain"), the same way for ``x509_san_dns`` and ``x509_hash``."""
     x5c = header.get("x5c")
     if not isinstance(x5c, list) or not x5c or len(x5c) > 5:
-        raise RequestRejected(
-            "x509_san_dns request without an x5c chain", code="untrusted_verifier"
-        )
+        raise RequestRejected(f"{prefix} request without an x5c chain", code="untrusted_verifier")
     if not anchors:
-        raise RequestRejected(
-            "no trust anchor for x509_san_dns verifiers", code="untrusted_verifier"
-        )
+        raise RequestRejected(f"no trust anchor for {prefix} verifiers", code="untrusted_verifier")
     try:
-        chain = [x509.load_der_x509_certificate(base64.b64decode(c)) for c in x5c]
+        # RFC 7515 §4.1.6: standard base64 (not base64url) of the DER certificates.
+        ders = [base64.b64decode(c, validate=True) for c in x5c if isinstance(c, str)]
+        if len(ders) != len(x5c):
+            raise ValueError("x5c entries must be strings")
+        chain = [x509.load_der_x509_certificate(d) for d in ders]
         import datetime as dt
 
         verifier = (
@@ -273,16 +281,52 @@ def _verify_x509_san_dns(
         raise RequestRejected(
             f"certificate chain not trusted: {exc}", code="untrusted_verifier"
         ) from exc
+    return chain[0], ders[0]
+
+
+def _leaf_dns_names(leaf: x509.Certificate) -> list[str]:
     try:
-        san = chain[0].extensions.get_extension_for_class(x509.SubjectAlternativeName).value
-    except x509.ExtensionNotFound as exc:
-        raise RequestRejected("leaf certificate has no SAN", code="untrusted_verifier") from exc
-    if dns_name not in san.get_values_for_type(x509.DNSName):
+        san = leaf.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    except x509.ExtensionNotFound:
+        return []
+    return list(san.get_values_for_type(x509.DNSName))
+
+
+def _verify_x509_san_dns(
+    jar: str,
+    header: dict[str, Any],
+    dns_name: str,
+    anchors: Sequence[x509.Certificate],
+    now: Callable[[], float],
+) -> dict[str, Any]:
+    leaf, _ = _trusted_leaf(header, "x509_san_dns", anchors, now)
+    if dns_name not in _leaf_dns_names(leaf):
         raise RequestRejected(
             "client_id is not a dNSName SAN of the leaf", code="untrusted_verifier"
         )
-    key: Any = chain[0].public_key()
+    key: Any = leaf.public_key()
     return dict(verify_compact(jar, key, algorithms=REQUEST_ALGORITHMS, typ=REQUEST_TYP).claims)
+
+
+def _verify_x509_hash(
+    jar: str,
+    header: dict[str, Any],
+    hash_value: str,
+    anchors: Sequence[x509.Certificate],
+    now: Callable[[], float],
+) -> tuple[dict[str, Any], str]:
+    """§5.9.3 x509_hash: the client_id value is base64url(SHA-256(DER leaf)), the chain is
+    trusted, the leaf's key signed the request. Returns the payload and the name to show the
+    person: the leaf's first dNSName SAN, else its subject (both vouched for by the chain)."""
+    leaf, der = _trusted_leaf(header, "x509_hash", anchors, now)
+    if x509_hash(der) != hash_value:  # public values: no constant-time need
+        raise RequestRejected(
+            "client_id is not the hash of the leaf certificate", code="untrusted_verifier"
+        )
+    key: Any = leaf.public_key()
+    payload = dict(verify_compact(jar, key, algorithms=REQUEST_ALGORITHMS, typ=REQUEST_TYP).claims)
+    names = _leaf_dns_names(leaf)
+    return payload, names[0] if names else leaf.subject.rfc4514_string()
 
 
 async def _verify_did(

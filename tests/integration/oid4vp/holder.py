@@ -9,6 +9,7 @@ answer with ``direct_post`` or ``direct_post.jwt``.
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import secrets
 import time
@@ -97,8 +98,9 @@ async def resolve_request(
     if header.get("typ") != "oauth-authz-req+jwt":
         raise RequestRejectedByWallet("request object typ")
     prefix = client_id.split(":", 1)[0]
-    if prefix == "x509_san_dns":
-        chain = [x509.load_der_x509_certificate(base64.b64decode(c)) for c in header.get("x5c", [])]
+    if prefix in ("x509_san_dns", "x509_hash"):
+        x5c = header.get("x5c", [])
+        chain = [x509.load_der_x509_certificate(base64.b64decode(c)) for c in x5c]
         if not chain or x509_anchor is None:
             raise RequestRejectedByWallet("no x5c or no trust anchor")
         store = x509v.Store([x509_anchor])
@@ -112,9 +114,16 @@ async def resolve_request(
             .build_client_verifier()
         )
         verifier.verify(chain[0], chain[1:])
-        san = chain[0].extensions.get_extension_for_class(x509.SubjectAlternativeName).value
-        if client_id.split(":", 1)[1] not in san.get_values_for_type(x509.DNSName):
-            raise RequestRejectedByWallet("client_id is not a SAN of the leaf certificate")
+        identifier = client_id.split(":", 1)[1]
+        if prefix == "x509_hash":
+            # §5.9.3: base64url (unpadded) SHA-256 of the DER leaf, computed here from the bytes.
+            digest = hashlib.sha256(base64.b64decode(x5c[0])).digest()
+            if base64.urlsafe_b64encode(digest).rstrip(b"=").decode() != identifier:
+                raise RequestRejectedByWallet("client_id is not the hash of the leaf certificate")
+        else:
+            san = chain[0].extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+            if identifier not in san.get_values_for_type(x509.DNSName):
+                raise RequestRejectedByWallet("client_id is not a SAN of the leaf certificate")
         verified = verify_compact(jar, chain[0].public_key())  # type: ignore[arg-type]
         payload = verified.claims
     elif prefix == "decentralized_identifier":

@@ -4,14 +4,17 @@ Credentials are issued in the test by the core; the issuer's keys are in the tru
 status lists are served by a real local HTTP server.
 """
 
+import base64
+import hashlib
 import json
 import time
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
 from cryptography import x509
+from cryptography.hazmat.primitives.serialization import Encoding
 from sqlalchemy import MetaData, select
 from verification.fixtures import configure
 from verification.world import VC_TYPE, VCT, Holder, Issuer
@@ -203,6 +206,49 @@ async def test_redirect_uri_client_gets_an_unsigned_request(
     assert request.payload["dcql_query"] == SD_QUERY
     await respond(client, request, await vp_token_for("dc+sd-jwt", issuer, holder, request))
     assert (await result(client, created))["status"] == "verified"
+
+
+def _b64url_sha256(der: bytes) -> str:
+    return base64.urlsafe_b64encode(hashlib.sha256(der).digest()).rstrip(b"=").decode()
+
+
+@pytest.mark.parametrize("mode", ["direct_post", "direct_post.jwt"])
+@pytest.mark.parametrize("fmt", ["dc+sd-jwt", "ldp_vc", "jwt_vc_json"])
+async def test_x509_hash_client_is_the_leaf_hash_and_presentations_verify(
+    client, tenant_a, issuer, holder, fmt, mode
+) -> None:
+    """OpenID4VP §5.9.3 x509_hash (HAIP): client_id = x509_hash:base64url(SHA-256(DER leaf));
+    the request object carries the chain in x5c and is signed by the leaf's key; the KB-JWT
+    aud, DI domain and vp+jwt aud are the full client_id (§B.3.6, §B.1.3.2.5)."""
+    config = await configure(
+        client, tenant_a.tokens["admin"], tenant_a.slug, [issuer], prefix="x509_hash"
+    )
+    leaf_der = x509.load_pem_x509_certificate(config["x509_chain_pem"][0].encode()).public_bytes(
+        Encoding.DER
+    )
+    assert config["client_id"] == "x509_hash:" + _b64url_sha256(leaf_der)
+    created, request = await start(client, tenant_a, query_for(fmt), response_mode=mode)
+    assert created["client_id"] == config["client_id"]
+    assert parse_qs(urlsplit(created["authorization_request_uri"]).query)["client_id"] == [
+        config["client_id"]
+    ]
+    assert base64.b64decode(request.header["x5c"][0]) == leaf_der
+    assert len(request.header["x5c"]) == len(config["x509_chain_pem"])
+    r = await respond(client, request, await vp_token_for(fmt, issuer, holder, request))
+    assert r.status_code == 200, r.text
+    assert (await result(client, created))["status"] == "verified"
+
+
+async def test_x509_hash_kb_jwt_audience_without_the_prefix_is_rejected(
+    client, tenant_a, issuer, holder
+) -> None:
+    await configure(client, tenant_a.tokens["admin"], tenant_a.slug, [issuer], prefix="x509_hash")
+    created, request = await start(client, tenant_a, SD_QUERY)
+    aud = request.client_id.removeprefix("x509_hash:")
+    vp = sd_jwt_presentation(issuer.sd_jwt_vc(holder), request, holder.kb_signer, audience=aud)
+    await respond(client, request, {"pid": [vp]})
+    body = await result(client, created)
+    assert body["status"] == "rejected" and body["reasons"] == ["wrong_audience"]
 
 
 # --- every rejection reason -------------------------------------------------------------------

@@ -1,14 +1,19 @@
 """The wallet refuses requests it cannot tie to the verifier (OpenID4VP §5.9.3, §5.10)."""
 
 import base64
+import datetime as dt
+import hashlib
 import json
 import time
 from typing import Any
+from urllib.parse import urlencode
 
 import httpx2
 import pytest
 from cryptography import x509
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.serialization import Encoding
+from cryptography.x509.oid import NameOID
 
 from sceau.core.jose import SoftwareSigner, generate_private_key, sign_compact_sync
 from sceau.verification.service import dev_certificate_chain
@@ -126,6 +131,159 @@ async def test_wallet_nonce_must_be_echoed_when_the_request_is_fetched_by_post()
     with pytest.raises(RequestRejected) as refused:
         await _fetch(jar, root, ATTACKER_URI + "&request_uri_method=post")
     assert refused.value.code == "invalid_request_object"
+
+
+# --- x509_hash (OpenID4VP §5.9.3): the client_id is the hash of the leaf in x5c -------------
+
+
+def _ca() -> tuple[Any, x509.Certificate]:
+    key = generate_private_key("ES256")
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Test verifier CA")])
+    now = dt.datetime.now(dt.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())  # type: ignore[arg-type]
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(now + dt.timedelta(days=30))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+        .add_extension(
+            x509.KeyUsage(False, False, False, False, False, True, True, False, False),
+            critical=True,
+        )
+        .add_extension(
+            x509.SubjectKeyIdentifier.from_public_key(key.public_key()),  # type: ignore[arg-type]
+            critical=False,
+        )
+        .sign(key, hashes.SHA256())  # type: ignore[arg-type]
+    )
+    return key, cert
+
+
+def _leaf(ca: tuple[Any, x509.Certificate], dns: str) -> tuple[Any, x509.Certificate]:
+    ca_key, ca_cert = ca
+    key = generate_private_key("ES256")
+    now = dt.datetime.now(dt.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, dns)]))
+        .issuer_name(ca_cert.subject)
+        .public_key(key.public_key())  # type: ignore[arg-type]
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(now + dt.timedelta(days=7))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName(dns)]), critical=False)
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()),
+            critical=False,
+        )
+        .sign(ca_key, hashes.SHA256())
+    )
+    return key, cert
+
+
+def _hash_of(cert: x509.Certificate) -> str:
+    digest = hashlib.sha256(cert.public_bytes(Encoding.DER)).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
+def _x509_hash_jar(client_id: str, x5c_leaf: x509.Certificate, signing_key: Any) -> str:
+    payload = _payload(client_id=client_id)
+    x5c = [base64.b64encode(x5c_leaf.public_bytes(Encoding.DER)).decode()]
+    header = {"typ": "oauth-authz-req+jwt", "alg": "ES256", "x5c": x5c}
+    return sign_compact_sync(header, payload, SoftwareSigner(signing_key, "ES256"))
+
+
+def _uri(client_id: str) -> str:
+    return "openid4vp://?" + urlencode(
+        {"client_id": client_id, "request_uri": "https://verifier.example.gc.ca/r"}
+    )
+
+
+async def test_x509_hash_request_whose_leaf_hashes_to_the_client_id_is_accepted() -> None:
+    ca = _ca()
+    key, leaf = _leaf(ca, "verifier.example.gc.ca")
+    client_id = "x509_hash:" + _hash_of(leaf)
+    request = await _fetch(_x509_hash_jar(client_id, leaf, key), ca[1], _uri(client_id))
+    assert request.prefix == "x509_hash" and request.client_id == client_id
+    # What the person is shown is the name the trusted chain vouches for, not the hash.
+    assert request.verifier_identity == "verifier.example.gc.ca"
+
+
+async def test_x509_hash_of_another_certificate_is_refused() -> None:
+    """A verifier with its own trusted certificate cannot borrow another one's client_id."""
+    ca = _ca()
+    _, honest_leaf = _leaf(ca, "verifier.example.gc.ca")
+    key, own_leaf = _leaf(ca, "attacker.example.gc.ca")
+    client_id = "x509_hash:" + _hash_of(honest_leaf)
+    with pytest.raises(RequestRejected) as refused:
+        await _fetch(_x509_hash_jar(client_id, own_leaf, key), ca[1], _uri(client_id))
+    assert refused.value.code == "untrusted_verifier"
+
+
+@pytest.mark.parametrize(
+    "tamper",
+    ["flipped_character", "padded", "standard_alphabet", "empty", "hex"],
+)
+async def test_x509_hash_client_id_tampered_in_uri_and_object_is_refused(tamper: str) -> None:
+    ca = _ca()
+    key, leaf = _leaf(ca, "verifier.example.gc.ca")
+    value = _hash_of(leaf)
+    bad = {
+        "flipped_character": ("B" if value[0] == "A" else "A") + value[1:],
+        "padded": value + "=",
+        "standard_alphabet": base64.b64encode(
+            hashlib.sha256(leaf.public_bytes(Encoding.DER)).digest()
+        ).decode(),
+        "empty": "",
+        "hex": hashlib.sha256(leaf.public_bytes(Encoding.DER)).hexdigest(),
+    }[tamper]
+    assert bad != value
+    client_id = "x509_hash:" + bad
+    with pytest.raises(RequestRejected) as refused:
+        await _fetch(_x509_hash_jar(client_id, leaf, key), ca[1], _uri(client_id))
+    assert refused.value.code == "untrusted_verifier"
+
+
+async def test_x509_hash_request_not_signed_by_the_leaf_key_is_refused() -> None:
+    ca = _ca()
+    _, leaf = _leaf(ca, "verifier.example.gc.ca")
+    client_id = "x509_hash:" + _hash_of(leaf)
+    jar = _x509_hash_jar(client_id, leaf, generate_private_key("ES256"))
+    with pytest.raises(RequestRejected) as refused:
+        await _fetch(jar, ca[1], _uri(client_id))
+    assert refused.value.code == "invalid_request_object"
+
+
+@pytest.mark.parametrize("anchor", ["other_root", "none"])
+async def test_x509_hash_leaf_outside_the_wallets_trust_anchors_is_refused(anchor: str) -> None:
+    """§5.9.3: a matching hash is not enough, the chain must lead to a trust anchor."""
+    ca = _ca()
+    key, leaf = _leaf(ca, "verifier.example.gc.ca")
+    client_id = "x509_hash:" + _hash_of(leaf)
+    with pytest.raises(RequestRejected) as refused:
+        await _fetch(
+            _x509_hash_jar(client_id, leaf, key),
+            _ca()[1] if anchor == "other_root" else None,
+            _uri(client_id),
+        )
+    assert refused.value.code == "untrusted_verifier"
+
+
+async def test_x509_hash_request_without_x5c_is_refused() -> None:
+    ca = _ca()
+    key, leaf = _leaf(ca, "verifier.example.gc.ca")
+    client_id = "x509_hash:" + _hash_of(leaf)
+    jar = sign_compact_sync(
+        {"typ": "oauth-authz-req+jwt", "alg": "ES256"},
+        _payload(client_id=client_id),
+        SoftwareSigner(key, "ES256"),
+    )
+    with pytest.raises(RequestRejected) as refused:
+        await _fetch(jar, ca[1], _uri(client_id))
+    assert refused.value.code == "untrusted_verifier"
 
 
 async def test_unsigned_redirect_uri_request_is_refused_by_default() -> None:
