@@ -219,3 +219,53 @@ async def test_same_device_flow_hands_back_the_verifiers_redirect_uri(world: Wor
     answer = await send_presentation(world.http, request, plan_presentation(request, store), store)
     assert answer.redirect_uri is not None
     assert answer.redirect_uri.startswith("https://rp.example.gc.ca/done?response_code=")
+
+
+@pytest.mark.parametrize("mode", ["direct_post", "direct_post.jwt"])
+async def test_x509_hash_verifier_is_recognised_by_its_leaf_hash_and_verifies(
+    world: World, mode: str
+) -> None:
+    """HAIP's prefix end to end: the verifier switches to x509_hash with its generated dev chain;
+    the wallet checks chain, leaf hash and signature, and the KB-JWT aud is the full client_id."""
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    from sceau.core.x509_hash import x509_hash
+
+    store, _ = await _wallet_with_licence(world)
+    config = (
+        await world.admin.get(
+            f"/admin/tenants/{world.verifier.slug}/verifier",
+            headers=world.auth(world.verifier, "admin"),
+        )
+    ).json()
+    body = {k: config[k] for k in ("name_en", "name_fr", "purposes", "trust_policy")} | {
+        "client_id_prefix": "x509_hash"
+    }
+    r = await world.admin.put(
+        f"/admin/tenants/{world.verifier.slug}/verifier",
+        json=body,
+        headers=world.auth(world.verifier, "admin"),
+    )
+    assert r.status_code == 200, r.text
+    chain = [x509.load_pem_x509_certificate(p.encode()) for p in r.json()["x509_chain_pem"]]
+    client_id = "x509_hash:" + x509_hash(chain[0].public_bytes(Encoding.DER))
+    assert r.json()["client_id"] == client_id
+    created = await world.presentation_request(response_mode=mode)
+    # The old root no longer vouches (a new dev chain was generated): the new one does.
+    with pytest.raises(RequestRejected) as refused:
+        await fetch_request(
+            world.http, created["authorization_request_uri"], trust_anchors=[world.anchor]
+        )
+    assert refused.value.code == "untrusted_verifier"
+    request = await fetch_request(
+        world.http, created["authorization_request_uri"], trust_anchors=[chain[-1]]
+    )
+    assert request.prefix == "x509_hash" and request.client_id == client_id
+    san = chain[0].extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    # The person is shown the leaf's DNS name (vouched for by the chain), not the hash.
+    assert request.verifier_identity == san.get_values_for_type(x509.DNSName)[0]
+    answer = await send_presentation(world.http, request, plan_presentation(request, store), store)
+    assert answer.status_code == 200, answer.body
+    result = await world.result(created)
+    assert result["status"] == "verified", result
+    assert result["claims"]["licence"][0]["licence_number"] == "QC-2026-0042"
