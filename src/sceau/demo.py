@@ -313,7 +313,8 @@ async def configure_tenants(
         await admin.put(
             f"{url}/admin/tenants/{VERIFIER_SLUG}/verifier",
             json={
-                "client_id_prefix": "x509_san_dns",
+                # HAIP: x509_hash is the prefix verifiers must use (OpenID4VP §5.9.3).
+                "client_id_prefix": "x509_hash",
                 "name_en": "Conservation officers (demo)",
                 "name_fr": "Agents de conservation (démo)",
                 "purposes": [

@@ -72,12 +72,16 @@ class OAuthError(SceauError):
     """An error of an OAuth 2.0 / OpenID4VCI / OpenID4VP / OIDC endpoint.
 
     Rendered as ``{"error": code, "error_description": ...}`` (RFC 6749 §5.2) on protocol routers;
-    ``code`` is the protocol's own error code (``invalid_request``, ``invalid_grant``, ...).
+    ``code`` is the protocol's own error code (``invalid_request``, ``invalid_grant``, ...);
+    ``message`` optionally names a more precise ``error_description`` (``{message}.detail``).
     """
 
-    def __init__(self, code: str, *, status: int = 400, **params: Any) -> None:
+    def __init__(
+        self, code: str, *, status: int = 400, message: str | None = None, **params: Any
+    ) -> None:
         super().__init__("", code=code, **params)
         self.status = status
+        self.message_code = message
 
 
 # Core error codes → HTTP status. Unlisted codes of SceauError map to 400.

@@ -25,6 +25,9 @@ def test_sceau_demo_issues_presents_revokes_and_exits_zero(lang: str) -> None:
         assert "Verifier result: REJECTED" in out and "Reasons: revoked" in out
         assert "licence_number: QC-2026-0042" in out
         assert "family_name" not in out  # the query did not ask for it: never disclosed
+        # HAIP's client identifier prefix, checked by the wallet (chain, leaf hash, signature).
+        assert "Verifier: x509_hash client 'x509_hash:" in out
+        assert "checked (x509_hash)" in out
     else:
         assert "Résultat du vérificateur : VÉRIFIÉ" in out
         assert "Résultat du vérificateur : REFUSÉ" in out and "Motifs : revoked" in out

@@ -10,7 +10,7 @@ Endpoint URLs follow the paths agreed with the OID4VCI routes: ``{issuer}/token`
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
 from sceau.credential_types.models import LOCALES, CredentialType, TypeDisplay
@@ -102,8 +102,13 @@ def credential_issuer_metadata(
     name_fr: str,
     types: Sequence[CredentialType],
     max_batch_size: int = 100,
+    request_encryption: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """OpenID4VCI §12.2.4 Credential Issuer metadata for one tenant."""
+    """OpenID4VCI §12.2.4 Credential Issuer metadata for one tenant.
+
+    ``request_encryption`` is the ``credential_request_encryption`` object (the tenant's public
+    key, :func:`sceau.oid4vci.encryption.request_encryption_metadata`); omitted when ``None``.
+    """
     batch = max((ct.batch_size for ct in types), default=1)
     doc: dict[str, Any] = {
         "credential_issuer": issuer,
@@ -114,6 +119,11 @@ def credential_issuer_metadata(
         "nonce_endpoint": f"{issuer}/nonce",
         "deferred_credential_endpoint": f"{issuer}/deferred_credential",
         "notification_endpoint": f"{issuer}/notification",
+        **(
+            {"credential_request_encryption": dict(request_encryption)}
+            if request_encryption is not None
+            else {}
+        ),
         "credential_response_encryption": {
             "alg_values_supported": list(RESPONSE_ENCRYPTION_ALGS),
             "enc_values_supported": list(RESPONSE_ENCRYPTION_ENCS),

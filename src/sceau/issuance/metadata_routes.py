@@ -22,6 +22,7 @@ from sceau.issuance.metadata import (
     type_metadata,
 )
 from sceau.keys.service import KeyStoreService
+from sceau.oid4vci.encryption import request_decryption_key, request_encryption_metadata
 from sceau.tenants.service import TenantService
 from sceau.web.problems import problem_responses
 
@@ -43,15 +44,21 @@ async def credential_issuer(
     tenant: FromPath[str],
     tenants: NamedDependency[TenantService],
     credential_types: NamedDependency[CredentialTypeService],
+    keys: NamedDependency[KeyStoreService],
 ) -> Response[dict[str, Any]]:
     found = await tenants.get_tenant(tenant)
     types = await credential_types.list(tenant)
+    # §8.2, #encrypted-messages: the key wallets encrypt Credential Requests to.
+    decryption_key = request_decryption_key(keys, tenant)
     return _json(
         credential_issuer_metadata(
             credential_types.issuer(tenant),
             name_en=found.name_en,
             name_fr=found.name_fr,
             types=types,
+            request_encryption=(
+                None if decryption_key is None else request_encryption_metadata(decryption_key)
+            ),
         )
     )
 

@@ -16,7 +16,9 @@ from typing import Final
 
 import structlog
 from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from sceau.core.encoding import b64url_decode, b64url_encode
 from sceau.keys.errors import KeyEncryptionKeyError, KeyEncryptionKeyMismatch, SealedKeyInvalid
@@ -29,6 +31,7 @@ NONCE_BYTES: Final = 12  # SP 800-38D §8.2.2: 96-bit random IVs, far below 2^32
 DEV_KEK_FILE: Final = "dev-kek.b64u"
 MAX_SEALED_BYTES: Final = 16 * 1024
 _AAD_PREFIX: Final = b"sceau/signing-key/v1\x00"
+_DERIVE_SALT: Final = b"sceau/derived-key/v1"
 
 _log = structlog.get_logger("sceau.keys")
 
@@ -71,6 +74,20 @@ class KeyEncryptionKey:
             )
         except InvalidTag:
             raise SealedKeyInvalid("sealed key failed authentication", kid=kid) from None
+
+    def derive(self, purpose: str, *, tenant_slug: str, length: int = 32) -> bytes:
+        """Key material for another use, bound to ``(purpose, tenant_slug)`` (HKDF, RFC 5869).
+
+        For keys that must be the same in every process yet need no row of their own (the
+        OpenID4VCI request decryption key, :mod:`sceau.oid4vci.encryption`). The salt and the
+        ``info`` (purpose, tenant) separate each output from the others and from the AES-GCM
+        sealing above; changing the KEK changes every derived key.
+        """
+        if not purpose or "\x00" in purpose or "\x00" in tenant_slug:
+            raise ValueError("purpose and tenant must be non-empty text without NUL")
+        info = purpose.encode() + b"\x00" + tenant_slug.encode()
+        hkdf = HKDF(algorithm=hashes.SHA256(), length=length, salt=_DERIVE_SALT, info=info)
+        return hkdf.derive(self._key)
 
 
 def parse_kek(value: str) -> KeyEncryptionKey:

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any, Final
 from urllib.parse import urlsplit
 
+from cryptography.hazmat.primitives.asymmetric import ec
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -30,7 +31,7 @@ from sceau.keys.errors import (
     SigningKeyRevoked,
     SigningKeyStateConflict,
 )
-from sceau.keys.kek import load_kek
+from sceau.keys.kek import KeyEncryptionKey, load_kek
 from sceau.keys.models import PUBLISHED_STATUSES, SigningKey, SigningKeyRotated
 from sceau.keys.ports import GeneratedKey, KeyBackend
 from sceau.keys.software import SoftwareKeyBackend
@@ -43,6 +44,9 @@ DEFAULT_ALGORITHM: Final = "ES256"
 SYSTEM_ACTOR: Final = Actor("system:keys", "")
 MAX_CACHED_SIGNERS: Final = 10_000
 MAX_KID_LENGTH: Final = 64  # RFC 7638 SHA-256 thumbprints are 43 characters
+# FIPS 186-5 Appendix A.4.1: 64 bits more than the order, so the reduction has no usable bias.
+_P256_ORDER: Final = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
+_P256_SEED_BYTES: Final = 40
 
 
 def _check_kid(kid: str) -> None:
@@ -102,6 +106,7 @@ class KeyStoreService:
         self.max_page_size = max_page_size
         self.auto_create = auto_create
         self._signers: dict[tuple[str, str], Signer] = {}
+        self._agreement_keys: dict[tuple[str, str], ec.EllipticCurvePrivateKey] = {}
         # (tenant, algorithm or "") -> (expires_at_ms, kid, algorithm)
         self._active: dict[tuple[str, str], tuple[int, str, str]] = {}
 
@@ -182,6 +187,29 @@ class KeyStoreService:
         if key.status == "revoked":
             raise SigningKeyRevoked()
         return public_key_from_jwk(key.public_jwk)
+
+    def agreement_key(self, tenant_slug: str, purpose: str) -> ec.EllipticCurvePrivateKey | None:
+        """The tenant's long-lived P-256 key-agreement (ECDH) key for ``purpose``, or ``None``.
+
+        Derived from the KEK (:meth:`KeyEncryptionKey.derive`) instead of generated and stored:
+        every process computes the same key, nothing is written, and the private key exists only
+        in memory, like an opened signing key. ``None`` when the backend holds no KEK (a device
+        backend keeps its keys inside), so the caller offers no such encryption. A KEK change
+        gives every tenant a new key (wallets read it from the metadata again).
+        """
+        cached = self._agreement_keys.get((tenant_slug, purpose))
+        if cached is not None:
+            return cached
+        kek = getattr(self.backend, "kek", None)
+        if not isinstance(kek, KeyEncryptionKey):
+            return None
+        seed = kek.derive(purpose, tenant_slug=tenant_slug, length=_P256_SEED_BYTES)
+        scalar = int.from_bytes(seed, "big") % (_P256_ORDER - 1) + 1
+        key = ec.derive_private_key(scalar, ec.SECP256R1())
+        if len(self._agreement_keys) >= MAX_CACHED_SIGNERS:
+            self._agreement_keys.clear()
+        self._agreement_keys[(tenant_slug, purpose)] = key
+        return key
 
     # -- publication ------------------------------------------------------------------------
 

@@ -13,6 +13,7 @@ from sceau.core.encoding import json_loads
 from sceau.core.errors import SceauError
 from sceau.core.jose import public_key_from_jwk
 from sceau.errors import OAuthError
+from sceau.oid4vci.encryption import PLAINTEXT_WITH_RESPONSE_ENCRYPTION
 
 ENCRYPTION_ALGS: Final = frozenset({"ECDH-ES"})
 ENCRYPTION_ENCS: Final = ("A128GCM", "A256GCM")
@@ -70,8 +71,25 @@ def parse_encryption(value: object) -> ResponseEncryption | None:
     return ResponseEncryption(jwk=key, enc=str(enc))
 
 
-def parse_credential_request(body: bytes, *, max_bytes: int, max_proofs: int) -> CredentialRequest:
+def _response_encryption(data: dict[str, Any], encrypted: bool) -> ResponseEncryption | None:
+    """§8.2 and §9.1: "Credential Request encryption MUST be used if the
+    ``credential_response_encryption`` parameter is included, to prevent it being substituted by
+    an attacker", so a plaintext request that carries it is refused, whatever its value."""
+    if "credential_response_encryption" not in data:
+        return None
+    if not encrypted:
+        raise OAuthError(
+            "invalid_encryption_parameters", message=PLAINTEXT_WITH_RESPONSE_ENCRYPTION
+        )
+    return parse_encryption(data["credential_response_encryption"])
+
+
+def parse_credential_request(
+    body: bytes, *, max_bytes: int, max_proofs: int, encrypted: bool = False
+) -> CredentialRequest:
+    """``body`` is the JSON request, decrypted first when it came as a JWE (``encrypted``)."""
     data = _object(body, max_bytes, "invalid_credential_request")
+    encryption = _response_encryption(data, encrypted)
     configuration_id = data.get("credential_configuration_id")
     by_identifier = "credential_identifier" in data
     if by_identifier:
@@ -98,16 +116,18 @@ def parse_credential_request(body: bytes, *, max_bytes: int, max_proofs: int) ->
         raise OAuthError("invalid_proof")
     if len(jwts) > max_proofs:
         raise OAuthError("invalid_credential_request")
-    encryption = parse_encryption(data.get("credential_response_encryption"))
     return CredentialRequest(configuration_id, jwts, encryption, by_identifier)
 
 
-def parse_deferred_request(body: bytes, *, max_bytes: int) -> tuple[str, ResponseEncryption | None]:
+def parse_deferred_request(
+    body: bytes, *, max_bytes: int, encrypted: bool = False
+) -> tuple[str, ResponseEncryption | None]:
     data = _object(body, max_bytes, "invalid_credential_request")
+    encryption = _response_encryption(data, encrypted)
     transaction_id = data.get("transaction_id")
     if not isinstance(transaction_id, str) or not 0 < len(transaction_id) <= MAX_ID_LENGTH:
         raise OAuthError("invalid_transaction_id")
-    return transaction_id, parse_encryption(data.get("credential_response_encryption"))
+    return transaction_id, encryption
 
 
 def parse_notification(body: bytes, *, max_bytes: int) -> tuple[str, str]:

@@ -165,26 +165,39 @@ async def nonce(tenant: FromPath[str], oid4vci: NamedDependency[Oid4vciService])
     return _send(await oid4vci.nonce(tenant))
 
 
-@post("/credential", status_code=200, summary="Credential endpoint (§8)")
+@post("/credential", status_code=200, summary="Credential endpoint (§8); JSON or encrypted JWT")
 async def credential(
     request: Request[Any, Any, Any], tenant: FromPath[str], oid4vci: NamedDependency[Oid4vciService]
 ) -> Response[bytes]:
-    body = await _json_body(request, "invalid_credential_request")
+    # §8.2: application/json, or application/jwt for an encrypted request (#encrypted-messages).
     headers = request.headers
     return _send(
-        await oid4vci.credential(tenant, headers.get("authorization"), headers.get("dpop"), body)
+        await oid4vci.credential(
+            tenant,
+            headers.get("authorization"),
+            headers.get("dpop"),
+            await request.body(),
+            _media_type(request),
+        )
     )
 
 
-@post("/deferred_credential", status_code=200, summary="Deferred Credential endpoint (§9)")
+@post(
+    "/deferred_credential",
+    status_code=200,
+    summary="Deferred Credential endpoint (§9); JSON or encrypted JWT",
+)
 async def deferred_credential(
     request: Request[Any, Any, Any], tenant: FromPath[str], oid4vci: NamedDependency[Oid4vciService]
 ) -> Response[bytes]:
-    body = await _json_body(request, "invalid_credential_request")
     headers = request.headers
     return _send(
         await oid4vci.deferred_credential(
-            tenant, headers.get("authorization"), headers.get("dpop"), body
+            tenant,
+            headers.get("authorization"),
+            headers.get("dpop"),
+            await request.body(),
+            _media_type(request),
         )
     )
 

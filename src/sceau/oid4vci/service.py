@@ -35,6 +35,12 @@ from sceau.oauth.tokens import new_token, token_hash
 from sceau.oid4vci import store
 from sceau.oid4vci.authorization import authorization_code_grant, forget_issued_claims
 from sceau.oid4vci.config import Oid4vciConfig
+from sceau.oid4vci.encryption import (
+    JWT_MEDIA_TYPE,
+    RequestDecryptionKey,
+    decrypt_request,
+    request_decryption_key,
+)
 from sceau.oid4vci.models import OfferCreate, OfferCreated
 from sceau.oid4vci.nonces import check_c_nonce, mint_c_nonce
 from sceau.oid4vci.proofs import KeyProof, verify_jwt_proof
@@ -528,13 +534,36 @@ class Oid4vciService:
         if not await store.use_c_nonces(conn, tenant, nonces):
             raise OAuthError("invalid_nonce")
 
+    def request_decryption_key(self, tenant: str) -> RequestDecryptionKey | None:
+        """The tenant's key for encrypted requests (#encrypted-messages), None if not offered."""
+        return request_decryption_key(self.services.get("keys"), tenant)
+
+    def _request_body(self, tenant: str, body: bytes, media_type: str) -> tuple[bytes, bool]:
+        """The JSON request and whether it came encrypted (§8.2: application/json or, encrypted,
+        application/jwt); decrypted before any state is touched, so a refusal changes nothing."""
+        if media_type == JWT_MEDIA_TYPE:
+            key = self.request_decryption_key(tenant)
+            return decrypt_request(body, key, max_bytes=self.config.max_request_bytes), True
+        if media_type != "application/json":
+            raise OAuthError("invalid_credential_request")
+        return body, False
+
     async def credential(
-        self, tenant: str, authorization: str | None, dpop: str | None, body: bytes
+        self,
+        tenant: str,
+        authorization: str | None,
+        dpop: str | None,
+        body: bytes,
+        media_type: str = "application/json",
     ) -> ProtocolResponse:
         access_token, proof = self._check_auth(tenant, "credential", authorization, dpop)
         config = self.config
+        plaintext, encrypted = self._request_body(tenant, body, media_type)
         request = parse_credential_request(
-            body, max_bytes=config.max_request_bytes, max_proofs=config.max_batch_size
+            plaintext,
+            max_bytes=config.max_request_bytes,
+            max_proofs=config.max_batch_size,
+            encrypted=encrypted,
         )
         now_ms = int(self.clock() * 1000)
         # Before the transaction: the first load may write the key in a transaction of its own.
@@ -610,11 +639,17 @@ class Oid4vciService:
         return self._respond(status, body_out, request.encryption)
 
     async def deferred_credential(
-        self, tenant: str, authorization: str | None, dpop: str | None, body: bytes
+        self,
+        tenant: str,
+        authorization: str | None,
+        dpop: str | None,
+        body: bytes,
+        media_type: str = "application/json",
     ) -> ProtocolResponse:
         access_token, proof = self._check_auth(tenant, "deferred_credential", authorization, dpop)
+        plaintext, encrypted = self._request_body(tenant, body, media_type)
         transaction_id, encryption = parse_deferred_request(
-            body, max_bytes=self.config.max_request_bytes
+            plaintext, max_bytes=self.config.max_request_bytes, encrypted=encrypted
         )
         now_ms = int(self.clock() * 1000)
         await self._signer_ready(tenant)

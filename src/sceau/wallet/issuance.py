@@ -1,5 +1,5 @@
 """OpenID4VCI 1.0 client (wallet side): pre-authorized code flow with DPoP, c_nonce, ``jwt``
-key proofs, batch issuance, encrypted credential responses and notification.
+key proofs, batch issuance, encrypted credential requests and responses, and notification.
 
 >>> # async with WalletHttp() as http:
 >>> #     await receive_offer(http, store, "openid-credential-offer://?...", tx_code="1234")
@@ -27,6 +27,7 @@ from sceau.core.jose import (
     SoftwareSigner,
     generate_private_key,
     jwe_decrypt,
+    jwe_encrypt_ecdh_es,
     public_jwk,
     public_key_from_jwk,
     sign_compact_sync,
@@ -55,6 +56,7 @@ OFFER_SCHEME: Final = "openid-credential-offer"
 MAX_OFFER_URI_LENGTH: Final = 8 * 1024
 MAX_TX_CODE_LENGTH: Final = 64
 PROOF_TYP: Final = "openid4vci-proof+jwt"
+JWT_MEDIA: Final = "application/jwt"
 # How long receive waits for a deferred credential (§9) before giving up with issuance_pending.
 DEFAULT_DEFERRED_WAIT_S: Final = 60.0
 
@@ -351,6 +353,18 @@ async def _issue(
     max_batch = int((metadata.get("batch_credential_issuance") or {}).get("batch_size", 1))
     wanted = max(1, min(batch_size, max_batch))
     encryption = metadata.get("credential_response_encryption")
+    request_key = _request_encryption(metadata)
+
+    def encode(request: dict[str, Any]) -> dict[str, Any]:
+        """The POST of a (Deferred) Credential Request: a JWE when it carries response
+        encryption parameters (§8.2, §9.1) or when the issuer requires it (§12.2.4)."""
+        plain = msgspec.json.encode(request)
+        if request_key is None or not (
+            "credential_response_encryption" in request or request_key.required
+        ):
+            return {"content": plain, "headers": {"Content-Type": "application/json"}}
+        return {"content": request_key.encrypt(plain), "headers": {"Content-Type": JWT_MEDIA}}
+
     stored: list[StoredCredential] = []
     encrypted_any = False
     for configuration_id in configuration_ids:
@@ -375,7 +389,9 @@ async def _issue(
         else:
             body["credential_configuration_id"] = configuration_id
         enc_key = None
-        if encrypt_response and isinstance(encryption, dict):
+        # §8.2: asking for an encrypted response obliges the wallet to encrypt the request, so
+        # it asks only when the issuer also takes encrypted requests.
+        if encrypt_response and isinstance(encryption, dict) and request_key is not None:
             algs = encryption.get("alg_values_supported") or []
             encs = encryption.get("enc_values_supported") or []
             if "ECDH-ES" in algs and encs:
@@ -383,11 +399,7 @@ async def _issue(
                 jwk = {**public_jwk(enc_key), "alg": "ECDH-ES", "kid": secrets.token_hex(8)}
                 enc = "A256GCM" if "A256GCM" in encs else str(encs[0])
                 body["credential_response_encryption"] = {"jwk": jwk, "enc": enc}
-        response = await session.post(
-            credential_endpoint,
-            content=msgspec.json.encode(body),
-            headers={"Content-Type": "application/json"},
-        )
+        response = await session.post(credential_endpoint, **encode(body))
 
         def decode(answer: httpx2.Response, enc_key: Any = enc_key) -> dict[str, Any]:
             # §10: with response encryption, 200 and 202 bodies are JWEs (application/jwt).
@@ -417,6 +429,7 @@ async def _issue(
                 body.get("credential_response_encryption"),
                 wait_s,
                 decode,
+                encode,
             )
         if response.status_code != 200:
             raise _oauth_error(response, "credential")
@@ -580,6 +593,7 @@ async def _await_deferred(
     encryption: Any,
     wait_s: float,
     decode: Callable[[httpx2.Response], dict[str, Any]],
+    encode: Callable[[dict[str, Any]], dict[str, Any]],
 ) -> httpx2.Response:
     """§9: poll the Deferred Credential Endpoint every ``interval`` seconds, up to ``wait_s``."""
     transaction_id = pending.get("transaction_id")
@@ -599,14 +613,67 @@ async def _await_deferred(
         request: dict[str, Any] = {"transaction_id": transaction_id}
         if encryption is not None:
             request["credential_response_encryption"] = encryption
-        response = await session.post(
-            endpoint,
-            content=msgspec.json.encode(request),
-            headers={"Content-Type": "application/json"},
-        )
+        response = await session.post(endpoint, **encode(request))
         if response.status_code != 202:
             return response
         pending = decode(response)
+
+
+@dataclass(frozen=True)
+class _RequestEncryption:
+    """The issuer's ``credential_request_encryption`` (§12.2.4): one ECDH-ES key, one enc."""
+
+    jwk: dict[str, Any]
+    kid: str
+    enc: str
+    required: bool
+
+    def encrypt(self, plaintext: bytes) -> bytes:
+        # §10 (#encrypted-messages): alg = the JWK's alg, kid = the JWK's kid.
+        try:
+            token = jwe_encrypt_ecdh_es(
+                plaintext, self.jwk, enc=self.enc, extra_header={"kid": self.kid}
+            )
+        except SceauError as exc:
+            raise IssuanceFailed(
+                "the issuer's request encryption key is unusable", code="invalid_metadata"
+            ) from exc
+        return token.encode("ascii")
+
+
+def _request_encryption(metadata: dict[str, Any]) -> _RequestEncryption | None:
+    """The first usable key of ``credential_request_encryption``, or None (not offered)."""
+    info = metadata.get("credential_request_encryption")
+    if not isinstance(info, dict):
+        return None
+    jwks = info.get("jwks")
+    keys = jwks.get("keys") if isinstance(jwks, dict) else None
+    encs = info.get("enc_values_supported")
+    if not isinstance(keys, list) or not isinstance(encs, list):
+        return None
+    enc = next((e for e in ("A256GCM", "A128GCM") if e in encs), None)
+    key = next(
+        (
+            k
+            for k in keys
+            if isinstance(k, dict)
+            and k.get("kty") == "EC"
+            and k.get("alg") == "ECDH-ES"
+            and k.get("use", "enc") == "enc"
+            and isinstance(k.get("kid"), str)
+        ),
+        None,
+    )
+    if key is None or enc is None:
+        if info.get("encryption_required") is True:
+            raise IssuanceFailed(
+                "the issuer requires request encryption this wallet cannot do",
+                code="invalid_metadata",
+            )
+        return None
+    # The key import knows signature algorithms only: the JWK's alg names the key agreement.
+    jwk = {k: v for k, v in key.items() if k not in ("alg", "use", "kid")}
+    return _RequestEncryption(jwk, str(key["kid"]), enc, info.get("encryption_required") is True)
 
 
 def _key_proof(key: SoftwareSigner, audience: str, nonce: str | None, iat: int) -> str:

@@ -203,8 +203,10 @@ def oauth_exception_handler(request: Request[Any, Any, Any], exc: Exception) -> 
     """Handler for protocol routers: RFC 6749 §5.2 ``{"error", "error_description"}``."""
     classified = classify(exc, request)
     _log_if_unexpected(exc, classified, request)
+    message_codes: tuple[str, ...] = ()
     if isinstance(exc, OAuthError):
         code = exc.code
+        message_codes = (exc.message_code,) if exc.message_code else ()
     elif classified.status in _OAUTH_CODE_BY_STATUS:
         code = _OAUTH_CODE_BY_STATUS[classified.status]
     elif classified.status >= 500:
@@ -216,7 +218,7 @@ def oauth_exception_handler(request: Request[Any, Any, Any], exc: Exception) -> 
     message_id = next(
         (
             m
-            for m in (f"{c}.detail" for c in (code, *classified.message_codes))
+            for m in (f"{c}.detail" for c in (*message_codes, code, *classified.message_codes))
             if translator.has(m)
         ),
         "error.detail",

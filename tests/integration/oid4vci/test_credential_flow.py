@@ -150,7 +150,7 @@ async def test_deferred_type_answers_202_then_the_credential_once(issuer: Issuer
     assert pending.json()["transaction_id"] == body["transaction_id"]
     issuer.clock.now += 6
     enc_key = generate_private_key("ES256")
-    ready = await wallet.post_json(
+    ready = await wallet.post_jwe(  # response encryption: the request is encrypted (§9.1)
         "deferred_credential",
         {
             "transaction_id": body["transaction_id"],

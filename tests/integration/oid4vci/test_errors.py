@@ -345,7 +345,9 @@ async def test_bad_response_encryption_is_invalid_encryption_parameters(
         "private": {"jwk": {**jwk, "d": "AAAA"}, "enc": "A128GCM"},
     }[case]
     body = await _credential_body(wallet, credential_response_encryption=params)
-    _assert_error(await wallet.post_json("credential", body), "invalid_encryption_parameters")
+    # In an encrypted request (§8.2), so the parameters themselves are what is refused.
+    _assert_error(await wallet.post_jwe("credential", body), "invalid_encryption_parameters")
+    assert issuer.issuance.calls == []
 
 
 async def test_claims_that_break_the_type_schema_are_credential_request_denied(

@@ -14,7 +14,12 @@ import httpx
 import msgspec
 
 from sceau.core.encoding import b64url_encode
-from sceau.core.jose import SoftwareSigner, generate_private_key, sign_compact_sync
+from sceau.core.jose import (
+    SoftwareSigner,
+    generate_private_key,
+    jwe_encrypt_ecdh_es,
+    sign_compact_sync,
+)
 
 PRE_AUTH = "urn:ietf:params:oauth:grant-type:pre-authorized_code"
 
@@ -116,17 +121,55 @@ class Wallet:
             headers={"Content-Type": "application/json", **(headers or self.auth(name))},
         )
 
-    async def credential(
-        self, configuration_id: str, keys: list[SoftwareSigner], **extra: Any
+    async def request_encryption_key(self) -> dict[str, Any]:
+        """The issuer's published request encryption JWK (``credential_request_encryption``)."""
+        tenant = urlsplit(self.issuer).path.rsplit("/", 1)[-1]
+        response = await self.http.get(f"/.well-known/openid-credential-issuer/t/{tenant}")
+        assert response.status_code == 200, response.text
+        [jwk] = response.json()["credential_request_encryption"]["jwks"]["keys"]
+        return dict(jwk)
+
+    async def post_jwe(
+        self, name: str, body: Any, *, enc: str = "A128GCM", headers: dict[str, str] | None = None
     ) -> httpx.Response:
+        """The request encrypted to the issuer's key (OID4VCI §10), as ``application/jwt``."""
+        jwk = await self.request_encryption_key()
+        recipient = {k: v for k, v in jwk.items() if k not in ("alg", "use")}
+        token = jwe_encrypt_ecdh_es(msgspec.json.encode(body), recipient, enc=enc)
+        return await self.post_raw(name, token.encode("ascii"), headers=headers)
+
+    async def post_raw(
+        self,
+        name: str,
+        content: bytes,
+        *,
+        media_type: str = "application/jwt",
+        headers: dict[str, str] | None = None,
+    ) -> httpx.Response:
+        return await self.http.post(
+            self.path(name),
+            content=content,
+            headers={"Content-Type": media_type, **(headers or self.auth(name))},
+        )
+
+    async def credential_body(
+        self, configuration_id: str, keys: list[SoftwareSigner], **extra: Any
+    ) -> dict[str, Any]:
         nonce = await self.nonce()
-        body = {
+        return {
             "credential_configuration_id": configuration_id,
             "proofs": {
                 "jwt": [key_proof(k, self.issuer, nonce, iat=int(self.clock())) for k in keys]
             },
             **extra,
         }
+
+    async def credential(
+        self, configuration_id: str, keys: list[SoftwareSigner], **extra: Any
+    ) -> httpx.Response:
+        body = await self.credential_body(configuration_id, keys, **extra)
+        if "credential_response_encryption" in body:
+            return await self.post_jwe("credential", body)  # §8.2: then the request is a JWE
         return await self.post_json("credential", body)
 
 
