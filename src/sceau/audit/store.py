@@ -3,13 +3,25 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import Any, Final
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from sceau.audit.models import AuditEntry
 from sceau.db.tables import audit_chain_head, audit_events
+
+# Built once (no expression or cache key to build per call): every audited change runs these.
+_ADVANCE: Final = (
+    update(audit_chain_head)
+    .where(audit_chain_head.c.id == 1)
+    .values(seq=audit_chain_head.c.seq + 1)
+    .returning(audit_chain_head.c.seq, audit_chain_head.c.hash)
+)
+_INSERT: Final = audit_events.insert()
+_SET_HEAD_HASH: Final = (
+    update(audit_chain_head).where(audit_chain_head.c.id == 1).values(hash=bindparam("b_hash"))
+)
 
 
 async def advance_head(conn: AsyncConnection) -> tuple[int, str]:
@@ -18,22 +30,13 @@ async def advance_head(conn: AsyncConnection) -> tuple[int, str]:
     The UPDATE comes first so it takes the head's row lock (PostgreSQL) or the database write
     lock (SQLite) before anything is read: concurrent appenders queue here until commit.
     """
-    row = (
-        await conn.execute(
-            update(audit_chain_head)
-            .where(audit_chain_head.c.id == 1)
-            .values(seq=audit_chain_head.c.seq + 1)
-            .returning(audit_chain_head.c.seq, audit_chain_head.c.hash)
-        )
-    ).one()
+    row = (await conn.execute(_ADVANCE)).one()
     return int(row.seq), str(row.hash)
 
 
 async def append(conn: AsyncConnection, entry: AuditEntry) -> None:
-    await conn.execute(audit_events.insert().values(**_row(entry)))
-    await conn.execute(
-        update(audit_chain_head).where(audit_chain_head.c.id == 1).values(hash=entry.hash)
-    )
+    await conn.execute(_INSERT, _row(entry))
+    await conn.execute(_SET_HEAD_HASH, {"b_hash": entry.hash})
 
 
 def _row(entry: AuditEntry) -> dict[str, Any]:
