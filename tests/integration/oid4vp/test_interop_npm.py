@@ -4,7 +4,8 @@ tests/interop/js/oid4vp_wallet.mjs) answers presentation requests of this verifi
 
 The wallet resolves the ``openid4vp://`` URI with the library (request_uri with
 ``request_uri_method=post`` and ``wallet_nonce``, §5.10), checks the request object's signature
-through the library's callbacks (x5c chain to the dev CA for ``x509_san_dns``, did:web for
+through the library's callbacks (x5c chain to the dev CA for ``x509_hash`` and ``x509_san_dns``,
+the library comparing the leaf's SHA-256 with an ``x509_hash`` client identifier; did:web for
 ``decentralized_identifier``, §5.9.3), presents the SD-JWT VC with a KB-JWT (§B.3.6) and submits
 with ``direct_post`` or ``direct_post.jwt`` (§8.2, §8.3). The result is read by the verifier's
 backend with the request's secret.
@@ -137,6 +138,8 @@ def _output(run: subprocess.CompletedProcess[str]) -> dict[str, Any]:
 @pytest.mark.parametrize(
     ("prefix", "mode"),
     [
+        ("x509_hash", "direct_post"),
+        ("x509_hash", "direct_post.jwt"),
         ("x509_san_dns", "direct_post"),
         ("x509_san_dns", "direct_post.jwt"),
         ("decentralized_identifier", "direct_post.jwt"),
@@ -153,7 +156,7 @@ async def test_npm_openid4vp_wallet_presentation_is_verified(
     assert wallet["signed_request"] is True and wallet["version"] == 100
     assert wallet["client"]["prefix"] == prefix
     assert wallet["client"]["effective"].startswith(f"{prefix}:")
-    assert wallet["request_signer_method"] == ("x5c" if prefix == "x509_san_dns" else "did")
+    assert wallet["request_signer_method"] == ("x5c" if prefix.startswith("x509_") else "did")
     assert [r["method"] for r in wallet["request_uri_requests"]] == ["post"]
     assert wallet["wallet_nonce_echoed"] is True
     assert wallet["response_mode"] == mode and wallet["submitted_mode"] == mode
@@ -232,8 +235,9 @@ async def test_npm_wallet_credential_of_an_untrusted_issuer_is_rejected(
     assert result["claims"] is None
 
 
+@pytest.mark.parametrize("prefix", ["x509_hash", "x509_san_dns"])
 async def test_npm_wallet_refuses_a_request_signed_under_another_ca(
-    sceau_url: str, tenant_a: Any, issuer: Issuer, holder: Holder
+    sceau_url: str, tenant_a: Any, issuer: Issuer, holder: Holder, prefix: str
 ) -> None:
     """The wallet's x5c check is real: trusting another CA, it stops before answering."""
     other_ca = dev_certificate_chain(generate_private_key().public_key(), "127.0.0.1")[-1]
@@ -243,7 +247,7 @@ async def test_npm_wallet_refuses_a_request_signed_under_another_ca(
         [issuer],
         issuer.sd_jwt_vc(holder),
         holder,
-        prefix="x509_san_dns",
+        prefix=prefix,
         mode="direct_post",
         anchor_pem=other_ca,
     )

@@ -3,7 +3,7 @@
 // tests/integration/oid4vp/test_interop_npm.py against Sceau served on a local port.
 //
 // Input (stdin, JSON): {authorization_request_uri, credential (SD-JWT VC issued to the holder),
-// holder_private_jwk, x509_anchor_pem (for x509_san_dns), tamper_nonce (optional: the KB-JWT
+// holder_private_jwk, x509_anchor_pem (for x509_hash / x509_san_dns), tamper_nonce (optional: the KB-JWT
 // carries this nonce instead of the request's), submit_twice (optional: replay the same response)}.
 // The library parses the openid4vp:// URI, fetches the request object (request_uri_method as the
 // verifier says), checks its signature through `verifyJwt` below and the client identifier
@@ -30,7 +30,7 @@ const seen = { request_uri_requests: [] }
 const walletNonce = jose.base64url.encode(crypto.randomBytes(16))
 const walletMetadata = {
   vp_formats_supported: { 'dc+sd-jwt': { 'sd-jwt_alg_values': ['ES256'], 'kb-jwt_alg_values': ['ES256'] } },
-  client_id_prefixes_supported: ['x509_san_dns', 'decentralized_identifier'],
+  client_id_prefixes_supported: ['x509_hash', 'x509_san_dns', 'decentralized_identifier'],
   request_object_signing_alg_values_supported: ['ES256'],
   authorization_encryption_alg_values_supported: ['ECDH-ES'],
   authorization_encryption_enc_values_supported: ['A128GCM', 'A256GCM'],
@@ -62,7 +62,8 @@ async function walletFetch(url, init = {}) {
 }
 
 function certificateChainTrusted(x5c) {
-  // §5.9.3 x509_san_dns: the Wallet MUST validate the signature and the trust chain.
+  // §5.9.3 x509_hash / x509_san_dns: the Wallet MUST validate the signature and the trust chain
+  // (the library itself compares the leaf's SHA-256 with an x509_hash client identifier).
   const anchor = new crypto.X509Certificate(input.x509_anchor_pem)
   const chain = x5c.map((der) => new crypto.X509Certificate(Buffer.from(der, 'base64')))
   const now = Date.now()
