@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import func, select
+from tests.integration.oid4vci.wallet_provider import WalletProvider
 
 from sceau.db.tables import api_keys, audit_events, tenants
 
@@ -169,6 +170,14 @@ ROUTES = [
     ),
     # Not configured yet: the tenant admin reaches 404.
     AdminRoute("GET", "/admin/tenants/{slug:str}/upstream-oidc", ("admin",), None, 404),
+    AdminRoute(
+        "PUT",
+        "/admin/tenants/{slug:str}/wallet-providers",
+        ("admin",),
+        {"trust_anchors_pem": [WalletProvider().anchor_pem]},
+    ),
+    # Not configured yet: the tenant admin reaches 404.
+    AdminRoute("GET", "/admin/tenants/{slug:str}/wallet-providers", ("admin",), None, 404),
     AdminRoute("PUT", "/admin/tenants/{slug:str}/verifier", ("admin",), VERIFIER_CONFIG),
     # Not configured yet: allowed roles reach 404 verifier_not_configured.
     AdminRoute("GET", "/admin/tenants/{slug:str}/verifier", ("admin", "verifier"), None, 404),

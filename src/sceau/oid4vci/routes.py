@@ -21,6 +21,7 @@ from sceau.oid4vci.config import load_oid4vci_config
 from sceau.oid4vci.models import OfferCreate, OfferCreated
 from sceau.oid4vci.qr import qr_png, qr_svg
 from sceau.oid4vci.service import Oid4vciService, ProtocolResponse
+from sceau.oid4vci.wallet_providers import WalletProvidersController
 from sceau.tenants.service import Principal
 from sceau.web.auth import authorize, request_id_of
 from sceau.web.problems import ADMIN_PROBLEMS, problem_responses, request_language
@@ -214,6 +215,7 @@ async def notification(
 
 ROUTES: list[ControllerRouterHandler] = [
     OfferController,
+    WalletProvidersController,
     oauth_router(
         "/t/{tenant:str}",
         [credential_offer, token, nonce, credential, deferred_credential, notification],

@@ -1,0 +1,281 @@
+"""Per-tenant trust in wallet providers: who may attest wallet keys (OpenID4VCI 1.0 Appendix D,
+HAIP 1.0 §"Key Attestation"), and which credential configurations require a key attestation.
+
+``PUT /admin/tenants/{slug}/wallet-providers`` sets it (tenant admins), ``GET`` reads it back.
+The anchors are X.509 CA certificates (PEM): a key attestation's ``x5c`` chain must lead to one.
+Without this configuration the issuer evaluates no key attestation: the ``attestation`` proof type
+is not offered and a ``key_attestation`` header of a ``jwt`` proof is not looked at.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated, Any, Final
+
+import msgspec
+from litestar import Controller, Request, Response, get, put
+from litestar.datastructures import State
+from litestar.di import NamedDependency, Provide
+from litestar.params import FromPath, JSONBody
+from sqlalchemy import JSON, BigInteger, Boolean, Column, String, Table, select
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from sceau.audit.models import AuditEvent
+from sceau.audit.service import record as audit_record
+from sceau.core.errors import InvalidInput
+from sceau.db.metadata import metadata
+from sceau.errors import NotFound
+from sceau.oauth.store import insert_once
+from sceau.oid4vci.attestation import (
+    KEY_ATTESTATION_ALGORITHMS,
+    KeyAttestationPolicy,
+    parse_anchors,
+)
+from sceau.tenants.service import Principal
+from sceau.web.auth import authorize, request_id_of
+from sceau.web.problems import ADMIN_PROBLEMS
+
+MAX_ANCHOR_PEM: Final = 16 * 1024
+_NAME = re.compile(r"^[A-Za-z0-9_.:-]{1,128}$")
+# Appendix D.2 values, or an ecosystem's own (a URL is recommended): printable, no spaces.
+_APR = re.compile(r"^[\x21-\x7e]{1,256}$")
+
+oid4vci_wallet_providers = Table(
+    "oid4vci_wallet_providers",
+    metadata,
+    Column("tenant", String(63), primary_key=True),
+    Column("trust_anchors_pem", JSON, nullable=False),
+    Column("key_attestation_required", Boolean, nullable=False),
+    # None: every credential configuration of the tenant (when required).
+    Column("key_attestation_configurations", JSON, nullable=True),
+    Column("key_storage", JSON, nullable=True),
+    Column("user_authentication", JSON, nullable=True),
+    Column("updated_at_ms", BigInteger, nullable=False),
+)
+
+AprValues = Annotated[list[str], msgspec.Meta(min_length=1, max_length=16)]
+
+
+class WalletProvidersNotConfigured(NotFound):
+    code = "wallet_providers_not_configured"
+
+
+class WalletProvidersPut(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """Trusted wallet providers of a tenant and its key attestation requirement.
+
+    ``trust_anchors_pem``: CA certificates of accepted wallet providers (PEM, 1 to 16).
+    ``key_attestation_required``: a ``jwt`` proof without ``key_attestation`` is refused for
+    ``key_attestation_configurations`` (all the tenant's configurations when absent).
+    ``key_storage`` / ``user_authentication``: accepted attack potential resistance values
+    (OpenID4VCI Appendix D.2, e.g. ``iso_18045_high``); an attestation must assert one of them.
+    """
+
+    trust_anchors_pem: Annotated[list[str], msgspec.Meta(min_length=1, max_length=16)]
+    key_attestation_required: bool = False
+    key_attestation_configurations: (
+        Annotated[list[str], msgspec.Meta(min_length=1, max_length=64)] | None
+    ) = None
+    key_storage: AprValues | None = None
+    user_authentication: AprValues | None = None
+
+
+class WalletProvidersView(msgspec.Struct, frozen=True, kw_only=True):
+    trust_anchors_pem: list[str]
+    key_attestation_required: bool
+    key_attestation_configurations: list[str] | None
+    key_storage: list[str] | None
+    user_authentication: list[str] | None
+    updated_at_ms: int
+
+
+@dataclass(frozen=True, slots=True)
+class WalletTrust:
+    """The tenant's wallet provider trust, ready for the credential endpoint and the metadata."""
+
+    policy: KeyAttestationPolicy
+    required: bool
+    configurations: frozenset[str] | None
+
+    def requires_key_attestation(self, configuration_id: str) -> bool:
+        return self.required and (
+            self.configurations is None or configuration_id in self.configurations
+        )
+
+    def key_attestations_required(self, configuration_id: str) -> dict[str, Any] | None:
+        """§12.2.4 ``key_attestations_required`` of a configuration, None when not required
+        (the member "MUST NOT be present" then)."""
+        if not self.requires_key_attestation(configuration_id):
+            return None
+        out: dict[str, Any] = {}
+        if self.policy.key_storage:
+            out["key_storage"] = list(self.policy.key_storage)
+        if self.policy.user_authentication:
+            out["user_authentication"] = list(self.policy.user_authentication)
+        return out
+
+    @property
+    def algorithms(self) -> list[str]:
+        return list(KEY_ATTESTATION_ALGORITHMS)
+
+
+def _invalid(field: str) -> InvalidInput:
+    return InvalidInput(field, code="invalid_wallet_providers")
+
+
+def _validate(data: WalletProvidersPut) -> None:
+    for pem in data.trust_anchors_pem:
+        if len(pem) > MAX_ANCHOR_PEM or not pem.isascii():
+            raise _invalid("trust_anchors_pem")
+        try:
+            parse_anchors([pem])
+        except ValueError as exc:
+            raise _invalid("trust_anchors_pem") from exc
+    for name in data.key_attestation_configurations or ():
+        if not _NAME.fullmatch(name):
+            raise _invalid("key_attestation_configurations")
+    for values, field in (
+        (data.key_storage, "key_storage"),
+        (data.user_authentication, "user_authentication"),
+    ):
+        if values is not None and (
+            len(set(values)) != len(values) or any(not _APR.fullmatch(v) for v in values)
+        ):
+            raise _invalid(field)
+
+
+def _trust_of(row: Any) -> WalletTrust:
+    configurations = row.key_attestation_configurations
+    return WalletTrust(
+        policy=KeyAttestationPolicy(
+            anchors=parse_anchors(list(row.trust_anchors_pem)),
+            key_storage=tuple(row.key_storage) if row.key_storage else None,
+            user_authentication=(
+                tuple(row.user_authentication) if row.user_authentication else None
+            ),
+        ),
+        required=bool(row.key_attestation_required),
+        configurations=None if configurations is None else frozenset(configurations),
+    )
+
+
+async def load_wallet_trust(conn: AsyncConnection, tenant: str) -> WalletTrust | None:
+    """The tenant's wallet provider trust, read on ``conn`` (None: not configured)."""
+    table = oid4vci_wallet_providers
+    row = (await conn.execute(select(table).where(table.c.tenant == tenant))).one_or_none()
+    return None if row is None else _trust_of(row)
+
+
+class WalletProviderService:
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        *,
+        clock_ms: Callable[[], int] = lambda: int(time.time() * 1000),
+    ) -> None:
+        self.engine = engine
+        self.clock_ms = clock_ms
+
+    async def put(
+        self, actor: str, request_id: str, tenant: str, data: WalletProvidersPut
+    ) -> WalletProvidersView:
+        _validate(data)
+        now_ms = self.clock_ms()
+        values: dict[str, Any] = {
+            "trust_anchors_pem": list(data.trust_anchors_pem),
+            "key_attestation_required": data.key_attestation_required,
+            "key_attestation_configurations": data.key_attestation_configurations,
+            "key_storage": data.key_storage,
+            "user_authentication": data.user_authentication,
+            "updated_at_ms": now_ms,
+        }
+        table = oid4vci_wallet_providers
+        async with self.engine.begin() as conn:
+            inserted = await conn.execute(insert_once(conn, table, {"tenant": tenant, **values}))
+            if inserted.rowcount != 1:
+                await conn.execute(table.update().where(table.c.tenant == tenant).values(values))
+            await audit_record(
+                conn,
+                AuditEvent(
+                    actor=actor,
+                    action="oid4vci.wallet_providers.put",
+                    target=tenant,
+                    tenant=tenant,
+                    request_id=request_id,
+                    details={
+                        "anchors": len(data.trust_anchors_pem),
+                        "key_attestation_required": data.key_attestation_required,
+                    },
+                ),
+                at_ms=now_ms,
+            )
+        return WalletProvidersView(**values)
+
+    async def view(self, tenant: str) -> WalletProvidersView:
+        table = oid4vci_wallet_providers
+        async with self.engine.connect() as conn:
+            row = (await conn.execute(select(table).where(table.c.tenant == tenant))).one_or_none()
+        if row is None:
+            raise WalletProvidersNotConfigured(tenant=tenant)
+        return WalletProvidersView(
+            trust_anchors_pem=list(row.trust_anchors_pem),
+            key_attestation_required=bool(row.key_attestation_required),
+            key_attestation_configurations=row.key_attestation_configurations,
+            key_storage=row.key_storage,
+            user_authentication=row.user_authentication,
+            updated_at_ms=row.updated_at_ms,
+        )
+
+    async def trust(self, tenant: str) -> WalletTrust | None:
+        async with self.engine.connect() as conn:
+            return await load_wallet_trust(conn, tenant)
+
+
+def provide_wallet_providers(state: State) -> WalletProviderService:
+    """The service on ``app.state["wallet_providers"]``, built on first use."""
+    service = state.get("wallet_providers")
+    if service is None:
+        service = WalletProviderService(state["engine"])
+        state["wallet_providers"] = service
+    return service
+
+
+WALLET_PROVIDERS_DEPENDENCIES = {
+    "wallet_providers": Provide(provide_wallet_providers, sync_to_thread=False)
+}
+
+
+class WalletProvidersController(Controller):
+    path = "/admin/tenants/{slug:str}/wallet-providers"
+    tags = ["oid4vci"]  # noqa: RUF012 (Litestar reads it as a class attribute)
+    dependencies = WALLET_PROVIDERS_DEPENDENCIES
+
+    @put(
+        "/",
+        responses=ADMIN_PROBLEMS,
+        summary="Set the wallet providers trusted for key attestations (trust anchors, policy)",
+    )
+    async def put_wallet_providers(
+        self,
+        request: Request[Any, Any, Any],
+        slug: FromPath[str],
+        data: JSONBody[WalletProvidersPut],
+        principal: NamedDependency[Principal],
+        wallet_providers: NamedDependency[WalletProviderService],
+    ) -> Response[WalletProvidersView]:
+        authorize(principal, slug, ("admin",))
+        actor = principal.actor(request_id_of(request))
+        view = await wallet_providers.put(actor.id, actor.request_id, slug, data)
+        return Response(view, headers={"Cache-Control": "no-store"})
+
+    @get("/", responses=ADMIN_PROBLEMS, summary="The wallet providers trusted by the tenant")
+    async def get_wallet_providers(
+        self,
+        slug: FromPath[str],
+        principal: NamedDependency[Principal],
+        wallet_providers: NamedDependency[WalletProviderService],
+    ) -> Response[WalletProvidersView]:
+        authorize(principal, slug, ("admin",))
+        return Response(await wallet_providers.view(slug), headers={"Cache-Control": "no-store"})
