@@ -15,6 +15,7 @@ from typing import Any, Final
 
 from sceau.credential_types.models import LOCALES, CredentialType, TypeDisplay
 from sceau.issuance.formats import SUITE_ALGORITHM, vc_context
+from sceau.oid4vci.attestation import KEY_ATTESTATION_ALGORITHMS
 
 PRE_AUTHORIZED_GRANT: Final = "urn:ietf:params:oauth:grant-type:pre-authorized_code"
 # HAIP 1.0: ES256 for credentials, proofs and DPoP.
@@ -65,8 +66,19 @@ def _claims(ct: CredentialType, prefix: Sequence[str]) -> list[dict[str, Any]]:
     return out
 
 
-def credential_configuration(ct: CredentialType, issuer: str) -> dict[str, Any]:
-    """One ``credential_configurations_supported`` entry (§12.2.4, Appendix A)."""
+def credential_configuration(
+    ct: CredentialType,
+    issuer: str,
+    *,
+    key_attestations_required: dict[str, Any] | None = None,
+    attestation_proof_type: bool = False,
+) -> dict[str, Any]:
+    """One ``credential_configurations_supported`` entry (§12.2.4, Appendix A).
+
+    ``key_attestations_required``: the §12.2.4 object when this configuration requires key
+    attestations (absent otherwise, as the spec wants); ``attestation_proof_type``: the
+    ``attestation`` proof type (Appendix F.3) is offered (the tenant trusts wallet providers).
+    """
     config: dict[str, Any] = {"format": ct.format, "scope": ct.id}
     if ct.format == "dc+sd-jwt":
         # Appendix A.3.2: vct; algorithms are JWS names.
@@ -88,9 +100,16 @@ def credential_configuration(ct: CredentialType, issuer: str) -> dict[str, Any]:
         config["credential_definition"] = {"type": list(ct.vc_type or ())}
         prefix = ["credentialSubject"]
     config["cryptographic_binding_methods_supported"] = ["jwk"]
-    config["proof_types_supported"] = {
-        "jwt": {"proof_signing_alg_values_supported": list(PROOF_ALGORITHMS)}
-    }
+    jwt: dict[str, Any] = {"proof_signing_alg_values_supported": list(PROOF_ALGORITHMS)}
+    proof_types: dict[str, Any] = {"jwt": jwt}
+    if attestation_proof_type:
+        proof_types["attestation"] = {
+            "proof_signing_alg_values_supported": list(KEY_ATTESTATION_ALGORITHMS)
+        }
+    if key_attestations_required is not None:
+        for proof_type in proof_types.values():
+            proof_type["key_attestations_required"] = dict(key_attestations_required)
+    config["proof_types_supported"] = proof_types
     config["credential_metadata"] = {"display": _display(ct.display), "claims": _claims(ct, prefix)}
     return config
 
@@ -102,6 +121,8 @@ def credential_issuer_metadata(
     name_fr: str,
     types: Sequence[CredentialType],
     max_batch_size: int = 100,
+    key_attestations_required: dict[str, dict[str, Any]] | None = None,
+    attestation_proof_type: bool = False,
     request_encryption: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """OpenID4VCI §12.2.4 Credential Issuer metadata for one tenant.
@@ -134,7 +155,13 @@ def credential_issuer_metadata(
             {"name": name_fr, "locale": "fr-CA"},
         ],
         "credential_configurations_supported": {
-            ct.id: credential_configuration(ct, issuer) for ct in types
+            ct.id: credential_configuration(
+                ct,
+                issuer,
+                key_attestations_required=(key_attestations_required or {}).get(ct.id),
+                attestation_proof_type=attestation_proof_type,
+            )
+            for ct in types
         },
     }
     if batch >= 2:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Response, get
-from litestar.di import NamedDependency
+from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath
 
 from sceau.credential_types.errors import UnknownCredentialType
@@ -23,6 +23,7 @@ from sceau.issuance.metadata import (
 )
 from sceau.keys.service import KeyStoreService
 from sceau.oid4vci.encryption import request_decryption_key, request_encryption_metadata
+from sceau.oid4vci.wallet_providers import WalletProviderService, provide_wallet_providers
 from sceau.tenants.service import TenantService
 from sceau.web.problems import problem_responses
 
@@ -39,15 +40,19 @@ def _json(body: dict[str, Any]) -> Response[dict[str, Any]]:
     responses=PROBLEMS,
     tags=["issuer metadata"],
     summary="OpenID4VCI Credential Issuer metadata (§12.2)",
+    dependencies={"wallet_providers": Provide(provide_wallet_providers, sync_to_thread=False)},
 )
 async def credential_issuer(
     tenant: FromPath[str],
     tenants: NamedDependency[TenantService],
     credential_types: NamedDependency[CredentialTypeService],
     keys: NamedDependency[KeyStoreService],
+    wallet_providers: NamedDependency[WalletProviderService],
 ) -> Response[dict[str, Any]]:
     found = await tenants.get_tenant(tenant)
     types = await credential_types.list(tenant)
+    # Key attestation (OpenID4VCI Appendix D, HAIP 1.0): offered when wallet providers are trusted.
+    trust = await wallet_providers.trust(tenant)
     # §8.2, #encrypted-messages: the key wallets encrypt Credential Requests to.
     decryption_key = request_decryption_key(keys, tenant)
     return _json(
@@ -56,6 +61,16 @@ async def credential_issuer(
             name_en=found.name_en,
             name_fr=found.name_fr,
             types=types,
+            key_attestations_required=(
+                {}
+                if trust is None
+                else {
+                    ct.id: required
+                    for ct in types
+                    if (required := trust.key_attestations_required(ct.id)) is not None
+                }
+            ),
+            attestation_proof_type=trust is not None,
             request_encryption=(
                 None if decryption_key is None else request_encryption_metadata(decryption_key)
             ),

@@ -36,6 +36,8 @@ class CredentialRequest:
     proofs: list[Any]
     encryption: ResponseEncryption | None
     by_identifier: bool = False
+    # "jwt" (Appendix F.1) or "attestation" (F.3: one key attestation, no proof of possession).
+    proof_type: str = "jwt"
 
 
 def _object(body: bytes, max_bytes: int, code: str) -> dict[str, Any]:
@@ -109,14 +111,17 @@ def parse_credential_request(
         raise OAuthError("invalid_proof")  # §8.3.1.2 case (1): the field is missing
     if not isinstance(proofs, dict) or len(proofs) != 1:
         raise OAuthError("invalid_credential_request")
-    if "jwt" not in proofs:
-        raise OAuthError("invalid_proof")  # only proof type jwt is supported
-    jwts = proofs["jwt"]
+    [proof_type] = proofs
+    if proof_type not in ("jwt", "attestation"):
+        raise OAuthError("invalid_proof")  # proof types jwt and attestation (HAIP 1.0)
+    jwts = proofs[proof_type]
     if not isinstance(jwts, list) or not jwts:
         raise OAuthError("invalid_proof")
+    if proof_type == "attestation" and len(jwts) != 1:
+        raise OAuthError("invalid_proof")  # Appendix F: "exactly one JWT"
     if len(jwts) > max_proofs:
         raise OAuthError("invalid_credential_request")
-    return CredentialRequest(configuration_id, jwts, encryption, by_identifier)
+    return CredentialRequest(configuration_id, jwts, encryption, by_identifier, proof_type)
 
 
 def parse_deferred_request(

@@ -33,6 +33,7 @@ from sceau.oauth.errors import OAuthProtocolError, invalid_token
 from sceau.oauth.store import remember_jti
 from sceau.oauth.tokens import new_token, token_hash
 from sceau.oid4vci import store
+from sceau.oid4vci.attestation import KeyAttestation, verify_key_attestation
 from sceau.oid4vci.authorization import authorization_code_grant, forget_issued_claims
 from sceau.oid4vci.config import Oid4vciConfig
 from sceau.oid4vci.encryption import (
@@ -43,13 +44,15 @@ from sceau.oid4vci.encryption import (
 )
 from sceau.oid4vci.models import OfferCreate, OfferCreated
 from sceau.oid4vci.nonces import check_c_nonce, mint_c_nonce
-from sceau.oid4vci.proofs import KeyProof, verify_jwt_proof
+from sceau.oid4vci.proofs import verify_jwt_proof
 from sceau.oid4vci.requests import (
+    CredentialRequest,
     ResponseEncryption,
     parse_credential_request,
     parse_deferred_request,
     parse_notification,
 )
+from sceau.oid4vci.wallet_providers import WalletTrust, load_wallet_trust
 
 PRE_AUTHORIZED_GRANT: Final = "urn:ietf:params:oauth:grant-type:pre-authorized_code"
 OFFER_SCHEME: Final = "openid-credential-offer://"
@@ -458,23 +461,79 @@ class Oid4vciService:
         jwe = jwe_encrypt_ecdh_es(_json(body), encryption.jwk, enc=encryption.enc)
         return ProtocolResponse(status, jwe.encode("ascii"), "application/jwt")
 
-    def _verify_proofs(self, tenant: str, proofs: list[Any]) -> list[KeyProof]:
+    def _holder_keys(
+        self, tenant: str, request: CredentialRequest, trust: WalletTrust | None
+    ) -> tuple[list[dict[str, Any]], list[str]]:
+        """The keys to bind one credential each to, and the c_nonces the proofs carry.
+
+        ``jwt`` proofs (F.1): the proof's key, or, with a trusted ``key_attestation`` header, every
+        attested key (HAIP 1.0: a batch's keys SHOULD come in one attestation). ``attestation``
+        (F.3): the attested keys; the attestation MUST carry a c_nonce. When the configuration
+        requires key attestation (§12.2.4 ``key_attestations_required``), a ``jwt`` proof without
+        one is ``invalid_proof`` and nothing is issued.
+        """
         now = int(self.clock())
-        verified = [
+        config = self.config
+
+        def attestation(token: object, *, in_jwt_proof: bool) -> KeyAttestation:
+            assert trust is not None
+            return verify_key_attestation(
+                token,
+                trust.policy,
+                now=now,
+                require_exp=in_jwt_proof,  # D.1: exp "MUST be present" with the jwt proof type
+                max_keys=config.max_batch_size,
+                leeway_s=config.proof_leeway_s,
+            )
+
+        if request.proof_type == "attestation":
+            if trust is None:
+                raise OAuthError("invalid_proof", message="key_attestation_untrusted")
+            verified = attestation(request.proofs[0], in_jwt_proof=False)
+            if verified.nonce is None:
+                raise OAuthError("invalid_proof")  # F.3: the c_nonce MUST be provided
+            return list(verified.keys), [verified.nonce]
+        proofs = [
             verify_jwt_proof(
                 p,
                 audience=self.issuer_id(tenant),
                 now=now,
-                algorithms=self.config.proof_algorithms,
-                max_age_s=self.config.proof_max_age_s,
-                leeway_s=self.config.proof_leeway_s,
+                algorithms=config.proof_algorithms,
+                max_age_s=config.proof_max_age_s,
+                leeway_s=config.proof_leeway_s,
+                key_attestation=(
+                    None if trust is None else lambda token: attestation(token, in_jwt_proof=True)
+                ),
             )
-            for p in proofs
+            for p in request.proofs
         ]
-        if len({p.jkt for p in verified}) != len(verified):
+        if (
+            trust is not None
+            and trust.requires_key_attestation(request.configuration_id)
+            and any(p.attestation is None for p in proofs)
+        ):
+            raise OAuthError("invalid_proof", message="key_attestation_required")
+        keys: list[dict[str, Any]] = []
+        jkts: list[str] = []
+        nonces: list[str] = []
+        seen: set[str] = set()
+        for proof in proofs:
+            nonces.append(proof.nonce)
+            if proof.attestation is None:
+                keys.append(proof.jwk)
+                jkts.append(proof.jkt)
+            elif proof.attestation.token not in seen:
+                # Several proofs may carry the same attestation: its keys count once.
+                seen.add(proof.attestation.token)
+                keys.extend(proof.attestation.keys)
+                jkts.extend(proof.attestation.jkts)
+                if proof.attestation.nonce is not None:
+                    # F.1: the attestation's nonce, when there, is a server-provided c_nonce.
+                    nonces.append(proof.attestation.nonce)
+        if len(set(jkts)) != len(jkts):
             # Each key binds at most one credential (§8.3): no two credentials share a key.
             raise OAuthError("invalid_proof")
-        return verified
+        return keys, nonces
 
     async def _issue_all(
         self,
@@ -521,15 +580,16 @@ class Oid4vciService:
         self._signer_ready_tenants.add(tenant)
 
     async def _use_nonces(
-        self, conn: AsyncConnection, tenant: str, proofs: list[KeyProof], now_ms: int, key: bytes
+        self, conn: AsyncConnection, tenant: str, proof_nonces: list[str], now_ms: int, key: bytes
     ) -> None:
-        """Each proof's nonce must be a live c_nonce of this tenant, not used before (F.1)."""
+        """Each proof's (and key attestation's) nonce must be a live c_nonce of this tenant, not
+        used before (F.1, F.3)."""
         nonces: dict[str, int] = {}
-        for proof in proofs:
-            expires_at_ms = check_c_nonce(key, tenant, proof.nonce, now_ms)
+        for nonce in proof_nonces:
+            expires_at_ms = check_c_nonce(key, tenant, nonce, now_ms)
             if expires_at_ms is None:
                 raise OAuthError("invalid_nonce")
-            nonces[proof.nonce] = expires_at_ms
+            nonces[nonce] = expires_at_ms
         # Proofs of one batch may share a nonce; across requests a nonce works once.
         if not await store.use_c_nonces(conn, tenant, nonces):
             raise OAuthError("invalid_nonce")
@@ -594,8 +654,11 @@ class Oid4vciService:
                 )
             if len(request.proofs) > max(1, int(credential_type.batch_size)):
                 raise OAuthError("invalid_credential_request")
-            key_proofs = self._verify_proofs(tenant, request.proofs)
-            await self._use_nonces(conn, tenant, key_proofs, now_ms, nonce_key)
+            trust = await load_wallet_trust(conn, tenant)
+            holder_jwks, proof_nonces = self._holder_keys(tenant, request, trust)
+            if len(holder_jwks) > max(1, int(credential_type.batch_size)):
+                raise OAuthError("invalid_credential_request")  # more attested keys than a batch
+            await self._use_nonces(conn, tenant, proof_nonces, now_ms, nonce_key)
             claims = caller.claims.get(request.configuration_id, {})
             issuance_id = self._token(16)
             row = {
@@ -606,7 +669,6 @@ class Oid4vciService:
                 "created_at_ms": now_ms,
                 "expires_at_ms": now_ms + config.deferred_ttl_s * 1000,
             }
-            holder_jwks = [p.jwk for p in key_proofs]
             if getattr(credential_type, "deferred", False):
                 transaction_id = self._token(24)
                 row.update(
