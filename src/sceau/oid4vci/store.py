@@ -7,18 +7,59 @@ code, Appendix F.1 one-time ``c_nonce``).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Final
 
-from sqlalchemy import BigInteger, and_, delete, literal, select, update
+from sqlalchemy import BigInteger, and_, bindparam, delete, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from sceau.oauth.store import insert_once
+from sceau.oauth.store import insert_once, insert_row_once
 from sceau.oid4vci.tables import (
     oid4vci_access_tokens,
     oid4vci_c_nonces,
     oid4vci_issuances,
     oid4vci_nonce_keys,
     oid4vci_offers,
+)
+
+# The hot path's statements are built once and executed with parameter dicts (no expression or
+# cache key to rebuild per issuance; see bench/issuance.py).
+_REDEEM_WITHOUT_TX_CODE: Final = (
+    update(oid4vci_offers)
+    .where(
+        oid4vci_offers.c.code_hash == bindparam("b_code_hash"),
+        oid4vci_offers.c.tenant == bindparam("b_tenant"),
+        oid4vci_offers.c.tx_code_hash.is_(None),
+        oid4vci_offers.c.used_at_ms.is_(None),
+        oid4vci_offers.c.locked_at_ms.is_(None),
+        oid4vci_offers.c.expires_at_ms > bindparam("b_now", type_=BigInteger),
+    )
+    .values(used_at_ms=bindparam("b_now", type_=BigInteger), offer=None)
+    .returning(oid4vci_offers.c.id, oid4vci_offers.c.configuration_ids)
+)
+_INSERT_ACCESS_TOKEN: Final = oid4vci_access_tokens.insert()
+_ACCESS_TOKEN: Final = (
+    select(
+        oid4vci_access_tokens.c.token_hash,
+        oid4vci_access_tokens.c.configuration_ids,
+        oid4vci_access_tokens.c.jkt,
+        oid4vci_access_tokens.c.credential_identifiers,
+        oid4vci_access_tokens.c.expires_at_ms,
+        oid4vci_offers.c.claims,
+    )
+    .select_from(
+        oid4vci_access_tokens.join(
+            oid4vci_offers, oid4vci_offers.c.id == oid4vci_access_tokens.c.offer_id
+        )
+    )
+    .where(
+        oid4vci_access_tokens.c.token_hash == bindparam("b_token_hash"),
+        oid4vci_access_tokens.c.tenant == bindparam("b_tenant"),
+    )
+)
+_SET_ISSUED: Final = (
+    update(oid4vci_issuances)
+    .where(oid4vci_issuances.c.id == bindparam("b_id"))
+    .values(record_ids=bindparam("b_record_ids", type_=oid4vci_issuances.c.record_ids.type))
 )
 
 
@@ -91,49 +132,20 @@ async def redeem_offer_without_tx_code(
     conn: AsyncConnection, tenant: str, code_hash: str, now_ms: int
 ) -> Any:
     """The hot path: redeem a live offer that needs no tx_code in one statement; its row or None."""
-    c = oid4vci_offers.c
     result = await conn.execute(
-        update(oid4vci_offers)
-        .where(
-            c.code_hash == code_hash,
-            c.tenant == tenant,
-            c.tx_code_hash.is_(None),
-            c.used_at_ms.is_(None),
-            c.locked_at_ms.is_(None),
-            c.expires_at_ms > now_ms,
-        )
-        .values(used_at_ms=now_ms, offer=None)
-        .returning(c.id, c.configuration_ids)
+        _REDEEM_WITHOUT_TX_CODE, {"b_code_hash": code_hash, "b_tenant": tenant, "b_now": now_ms}
     )
     return result.one_or_none()
 
 
 async def insert_access_token(conn: AsyncConnection, values: dict[str, Any]) -> None:
-    await conn.execute(oid4vci_access_tokens.insert().values(**values))
+    await conn.execute(_INSERT_ACCESS_TOKEN, values)
 
 
 async def access_token(conn: AsyncConnection, tenant: str, token_hash: str) -> Any:
     """The token with its offer's claims (one query on the hot path)."""
-    query = (
-        select(
-            oid4vci_access_tokens.c.token_hash,
-            oid4vci_access_tokens.c.configuration_ids,
-            oid4vci_access_tokens.c.jkt,
-            oid4vci_access_tokens.c.credential_identifiers,
-            oid4vci_access_tokens.c.expires_at_ms,
-            oid4vci_offers.c.claims,
-        )
-        .select_from(
-            oid4vci_access_tokens.join(
-                oid4vci_offers, oid4vci_offers.c.id == oid4vci_access_tokens.c.offer_id
-            )
-        )
-        .where(
-            oid4vci_access_tokens.c.token_hash == token_hash,
-            oid4vci_access_tokens.c.tenant == tenant,
-        )
-    )
-    return (await conn.execute(query)).one_or_none()
+    result = await conn.execute(_ACCESS_TOKEN, {"b_token_hash": token_hash, "b_tenant": tenant})
+    return result.one_or_none()
 
 
 async def nonce_key(conn: AsyncConnection, secret: bytes, now_ms: int) -> bytes:
@@ -154,16 +166,11 @@ async def use_c_nonces(conn: AsyncConnection, tenant: str, nonces: dict[str, int
 
 async def claim_issuance(conn: AsyncConnection, values: dict[str, Any]) -> bool:
     """Insert the (token, configuration) row; ``False`` if that configuration was issued already."""
-    result = await conn.execute(insert_once(conn, oid4vci_issuances, values))
-    return result.rowcount == 1
+    return await insert_row_once(conn, oid4vci_issuances, values)
 
 
 async def set_issued(conn: AsyncConnection, issuance_id: str, record_ids: list[str]) -> None:
-    await conn.execute(
-        update(oid4vci_issuances)
-        .where(oid4vci_issuances.c.id == issuance_id)
-        .values(record_ids=record_ids)
-    )
+    await conn.execute(_SET_ISSUED, {"b_id": issuance_id, "b_record_ids": record_ids})
 
 
 async def pending_by_transaction(
