@@ -170,8 +170,26 @@ def credential_issuer_metadata(
     return doc
 
 
-def authorization_server_metadata(issuer: str, *, scopes: Sequence[str]) -> dict[str, Any]:
-    """RFC 8414 §2 metadata of the tenant's Authorization Server."""
+def authorization_server_metadata(
+    issuer: str,
+    *,
+    scopes: Sequence[str],
+    wallet_attestation: bool = False,
+    wallet_attestation_required: bool = False,
+) -> dict[str, Any]:
+    """RFC 8414 §2 metadata of the tenant's Authorization Server.
+
+    ``wallet_attestation``: the tenant trusts wallet providers, so wallets may authenticate with
+    a Wallet Attestation (OpenID4VCI Appendix E, ``attest_jwt_client_auth``);
+    ``wallet_attestation_required``: they must (no anonymous token request then).
+    """
+    auth_methods = ["none"]
+    if wallet_attestation:
+        auth_methods = (
+            ["attest_jwt_client_auth"]
+            if wallet_attestation_required
+            else ["none", "attest_jwt_client_auth"]
+        )
     return {
         "issuer": issuer,
         "authorization_endpoint": f"{issuer}/authorize",
@@ -182,10 +200,14 @@ def authorization_server_metadata(issuer: str, *, scopes: Sequence[str]) -> dict
         "response_types_supported": ["code"],
         "response_modes_supported": ["query"],
         "grant_types_supported": ["authorization_code", PRE_AUTHORIZED_GRANT],
-        # OID4VCI §12.3: the pre-authorized code grant may be used without client authentication.
-        "pre-authorized_grant_anonymous_access_supported": True,
+        # OID4VCI §12.3: the pre-authorized code grant may be used without client authentication
+        # (unless the tenant requires wallet attestation, HAIP §"Token Endpoint").
+        "pre-authorized_grant_anonymous_access_supported": not (
+            wallet_attestation and wallet_attestation_required
+        ),
         "code_challenge_methods_supported": ["S256"],
-        "token_endpoint_auth_methods_supported": ["none"],
+        # RFC 8414 §2; also the PAR endpoint's (RFC 9126 §2).
+        "token_endpoint_auth_methods_supported": auth_methods,
         # RFC 9449 §5.1.
         "dpop_signing_alg_values_supported": list(DPOP_ALGORITHMS),
         "scopes_supported": list(scopes),

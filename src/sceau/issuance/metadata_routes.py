@@ -83,17 +83,24 @@ async def credential_issuer(
     responses=PROBLEMS,
     tags=["issuer metadata"],
     summary="OAuth 2.0 Authorization Server metadata (RFC 8414)",
+    dependencies={"wallet_providers": Provide(provide_wallet_providers, sync_to_thread=False)},
 )
 async def authorization_server(
     tenant: FromPath[str],
     tenants: NamedDependency[TenantService],
     credential_types: NamedDependency[CredentialTypeService],
+    wallet_providers: NamedDependency[WalletProviderService],
 ) -> Response[dict[str, Any]]:
     await tenants.get_tenant(tenant)
     types = await credential_types.list(tenant)
+    # Wallet attestation (OpenID4VCI Appendix E, HAIP): offered when wallet providers are trusted.
+    trust = await wallet_providers.trust(tenant)
     return _json(
         authorization_server_metadata(
-            credential_types.issuer(tenant), scopes=[ct.id for ct in types]
+            credential_types.issuer(tenant),
+            scopes=[ct.id for ct in types],
+            wallet_attestation=trust is not None,
+            wallet_attestation_required=trust is not None and trust.wallet_attestation_required,
         )
     )
 

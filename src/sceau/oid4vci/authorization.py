@@ -45,6 +45,11 @@ from sceau.oauth.par import REQUEST_URI_PREFIX, as_form, parse_pushed_request, r
 from sceau.oauth.pkce import s256_challenge, verify_s256
 from sceau.oauth.tokens import new_token, token_hash
 from sceau.oid4vci import store as oid4vci_store
+from sceau.oid4vci.client_attestation import (
+    NO_ATTESTATION,
+    AttestationHeaders,
+    attestation_headers,
+)
 from sceau.oid4vci.tables import oid4vci_access_tokens, oid4vci_offers
 from sceau.oid4vci.upstream import (
     UpstreamOidcController,
@@ -135,12 +140,22 @@ class AuthorizationService:
         return int(self.clock() * 1000)
 
     # -- PAR (RFC 9126 §2) ----------------------------------------------------------------------
-    async def push(self, tenant: str, params: Mapping[str, str]) -> dict[str, Any]:
+    async def push(
+        self,
+        tenant: str,
+        params: Mapping[str, str],
+        client_attestation: AttestationHeaders = NO_ATTESTATION,
+    ) -> dict[str, Any]:
         types = await self.services["credential_types"].list(tenant)
         request = parse_pushed_request(params, known_configurations={t.id for t in types})
         request_uri = REQUEST_URI_PREFIX + self._token(32)
         now_ms = self._now_ms()
         async with self.engine.begin() as conn:
+            # HAIP §"Authorization Endpoint": wallets authenticate at PAR as at the token
+            # endpoint, and the PAR client_id is the attestation's sub.
+            await self.oid4vci.authenticate_wallet(
+                conn, tenant, client_attestation, request.client_id, now_ms // 1000
+            )
             await conn.execute(
                 oid4vci_par_requests.insert().values(
                     request_uri_hash=token_hash(request_uri),
@@ -306,7 +321,11 @@ class AuthorizationService:
 
     # -- token endpoint: authorization_code grant (RFC 6749 §4.1.3, OpenID4VCI §6.1) -------------
     async def token(
-        self, tenant: str, params: Mapping[str, str], dpop: str | None
+        self,
+        tenant: str,
+        params: Mapping[str, str],
+        dpop: str | None,
+        client_attestation: AttestationHeaders = NO_ATTESTATION,
     ) -> tuple[int, dict[str, Any]]:
         code, redirect_uri = params.get("code"), params.get("redirect_uri")
         client_id, verifier = params.get("client_id"), params.get("code_verifier")
@@ -333,6 +352,8 @@ class AuthorizationService:
         ttl_s = service.config.access_token_ttl_s
         failure: OAuthError | None = None
         async with self.engine.begin() as conn:
+            # Client authentication before the code is touched: a refused wallet burns nothing.
+            await service.authenticate_wallet(conn, tenant, client_attestation, client_id, int(now))
             if proof is not None:
                 await service._remember(conn, proof)
             # One-time code: the conditional UPDATE decides which request wins (INV-5).
@@ -510,7 +531,9 @@ async def par(
     tenant: FromPath[str],
     authorization: NamedDependency[AuthorizationService],
 ) -> Response[bytes]:
-    body = await authorization.push(tenant, await _form(request))
+    body = await authorization.push(
+        tenant, await _form(request), attestation_headers(request.headers)
+    )
     return Response(msgspec.json.encode(body), status_code=201, media_type="application/json",
                     headers=NO_STORE)  # fmt: skip
 
@@ -554,13 +577,19 @@ async def authorize_callback(
 
 
 async def authorization_code_grant(
-    state: Mapping[str, Any], tenant: str, params: Mapping[str, str], dpop: str | None
+    state: Mapping[str, Any],
+    tenant: str,
+    params: Mapping[str, str],
+    dpop: str | None,
+    client_attestation: AttestationHeaders = NO_ATTESTATION,
 ) -> tuple[int, dict[str, Any]]:
     """Entry point for the token endpoint (``grant_type=authorization_code``)."""
     service = state.get("oid4vci_authorization")
     if service is None:
         service = provide_authorization(state)  # type: ignore[arg-type]
-    result: tuple[int, dict[str, Any]] = await service.token(tenant, params, dpop)
+    result: tuple[int, dict[str, Any]] = await service.token(
+        tenant, params, dpop, client_attestation
+    )
     return result
 
 

@@ -39,6 +39,10 @@ class Oid4vciConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fi
     proof_algorithms: tuple[str, ...] = ("ES256", "ES384", "EdDSA", "Ed25519")
     proof_max_age_s: int = 300
     proof_leeway_s: int = 60
+    # Wallet attestation PoP (Appendix E, draft-ietf-oauth-attestation-based-client-auth): iat
+    # freshness window; its jti is remembered this long.
+    client_attestation_max_age_s: int = 300
+    client_attestation_leeway_s: int = 60
     # Deferred issuance (§9): the wallet is told to wait this long; the credential is ready then.
     deferred_interval_s: int = 5
     deferred_ttl_s: int = 86_400
@@ -51,7 +55,8 @@ class Oid4vciConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fi
     def __post_init__(self) -> None:
         positive = (
             "offer_ttl_s", "tx_code_max_attempts", "access_token_ttl_s", "c_nonce_ttl_s",
-            "dpop_max_age_s", "proof_max_age_s", "deferred_interval_s", "deferred_ttl_s",
+            "dpop_max_age_s", "proof_max_age_s", "client_attestation_max_age_s",
+            "deferred_interval_s", "deferred_ttl_s",
             "max_claims_bytes", "max_request_bytes", "max_batch_size", "max_offer_configurations",
         )  # fmt: skip
         for name in positive:

@@ -17,6 +17,7 @@ from litestar.types import ControllerRouterHandler
 
 from sceau.errors import OAuthError
 from sceau.oauth.errors import oauth_router
+from sceau.oid4vci.client_attestation import attestation_headers
 from sceau.oid4vci.config import load_oid4vci_config
 from sceau.oid4vci.models import OfferCreate, OfferCreated
 from sceau.oid4vci.qr import qr_png, qr_svg
@@ -140,7 +141,12 @@ async def credential_offer(
     return Response(await oid4vci.offer_object(tenant, offer_id), headers=NO_STORE)
 
 
-@post("/token", status_code=200, summary="Token endpoint: pre-authorized code grant, DPoP (§6)")
+@post(
+    "/token",
+    status_code=200,
+    summary="Token endpoint: pre-authorized code and authorization code grants, DPoP, "
+    "wallet attestation (§6, Appendix E)",
+)
 async def token(
     request: Request[Any, Any, Any], tenant: FromPath[str], oid4vci: NamedDependency[Oid4vciService]
 ) -> Response[bytes]:
@@ -158,7 +164,11 @@ async def token(
     form: dict[str, list[str]] = {}
     for name, value in pairs:
         form.setdefault(name, []).append(value)
-    return _send(await oid4vci.token(tenant, form, request.headers.get("dpop")))
+    return _send(
+        await oid4vci.token(
+            tenant, form, request.headers.get("dpop"), attestation_headers(request.headers)
+        )
+    )
 
 
 @post("/nonce", status_code=200, summary="Nonce endpoint: a fresh c_nonce (§7)")

@@ -35,6 +35,12 @@ from sceau.oauth.tokens import new_token, token_hash
 from sceau.oid4vci import store
 from sceau.oid4vci.attestation import KeyAttestation, verify_key_attestation
 from sceau.oid4vci.authorization import authorization_code_grant, forget_issued_claims
+from sceau.oid4vci.client_attestation import (
+    NO_ATTESTATION,
+    AttestationHeaders,
+    WalletClient,
+    authenticate_wallet,
+)
 from sceau.oid4vci.config import Oid4vciConfig
 from sceau.oid4vci.encryption import (
     JWT_MEDIA_TYPE,
@@ -249,7 +255,11 @@ class Oid4vciService:
 
     # -- token endpoint (§6) -------------------------------------------------------------------
     async def token(
-        self, tenant: str, form: Mapping[str, list[str]], dpop: str | None
+        self,
+        tenant: str,
+        form: Mapping[str, list[str]],
+        dpop: str | None,
+        client_attestation: AttestationHeaders = NO_ATTESTATION,
     ) -> ProtocolResponse:
         for name, values in form.items():
             # RFC 6749 §3.2: parameters MUST NOT be included more than once.
@@ -261,7 +271,9 @@ class Oid4vciService:
             raise OAuthError("invalid_request")
         if grant_type == "authorization_code":
             # PAR + upstream OIDC authorization code flow (§3.4): sceau.oid4vci.authorization.
-            status, granted = await authorization_code_grant(self.services, tenant, params, dpop)
+            status, granted = await authorization_code_grant(
+                self.services, tenant, params, dpop, client_attestation
+            )
             return ProtocolResponse(status, _json(granted))
         if grant_type != PRE_AUTHORIZED_GRANT:
             raise OAuthError("unsupported_grant_type")
@@ -283,6 +295,11 @@ class Oid4vciService:
         access_token = self._token(32)
         config = self.config
         async with self.engine.begin() as conn:
+            # Client authentication first (HAIP §"Token Endpoint"): a refused wallet changes
+            # nothing, the pre-authorized code included (the transaction rolls back).
+            await self.authenticate_wallet(
+                conn, tenant, client_attestation, params.get("client_id"), int(now)
+            )
             if proof is not None:
                 await self._remember(conn, proof)
             offer = None
@@ -317,6 +334,28 @@ class Oid4vciService:
             # to use credential_identifiers (§6.2); it names credential_configuration_ids.
         }
         return ProtocolResponse(200, _json(body))
+
+    async def authenticate_wallet(
+        self,
+        conn: AsyncConnection,
+        tenant: str,
+        headers: AttestationHeaders,
+        client_id: str | None,
+        now: int,
+    ) -> WalletClient | None:
+        """Wallet Attestation client authentication (Appendix E) at this tenant's AS, on
+        ``conn``: ``aud`` is the AS issuer identifier (the Credential Issuer Identifier, as the
+        tenant is its own Authorization Server)."""
+        return await authenticate_wallet(
+            conn,
+            tenant,
+            headers,
+            audience=self.issuer_id(tenant),
+            now=now,
+            client_id=client_id,
+            max_age_s=self.config.client_attestation_max_age_s,
+            leeway_s=self.config.client_attestation_leeway_s,
+        )
 
     async def _redeem_checked(
         self, conn: AsyncConnection, tenant: str, code: str, pin: str | None, now_ms: int

@@ -1,5 +1,7 @@
 """Per-tenant trust in wallet providers: who may attest wallet keys (OpenID4VCI 1.0 Appendix D,
-HAIP 1.0 §"Key Attestation"), and which credential configurations require a key attestation.
+HAIP 1.0 §"Key Attestation"), which credential configurations require a key attestation, and
+whether wallets must authenticate with a Wallet Attestation (Appendix E, HAIP §"Token Endpoint";
+:mod:`sceau.oid4vci.client_attestation`).
 
 ``PUT /admin/tenants/{slug}/wallet-providers`` sets it (tenant admins), ``GET`` reads it back.
 The anchors are X.509 CA certificates (PEM): a key attestation's ``x5c`` chain must lead to one.
@@ -20,7 +22,7 @@ from litestar import Controller, Request, Response, get, put
 from litestar.datastructures import State
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, JSONBody
-from sqlalchemy import JSON, BigInteger, Boolean, Column, String, Table, select
+from sqlalchemy import JSON, BigInteger, Boolean, Column, String, Table, false, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from sceau.audit.models import AuditEvent
@@ -53,6 +55,8 @@ oid4vci_wallet_providers = Table(
     Column("key_attestation_configurations", JSON, nullable=True),
     Column("key_storage", JSON, nullable=True),
     Column("user_authentication", JSON, nullable=True),
+    # Wallet attestation (OpenID4VCI Appendix E) required at the token endpoint and PAR.
+    Column("wallet_attestation_required", Boolean, nullable=False, server_default=false()),
     Column("updated_at_ms", BigInteger, nullable=False),
 )
 
@@ -71,6 +75,9 @@ class WalletProvidersPut(msgspec.Struct, frozen=True, kw_only=True, forbid_unkno
     ``key_attestation_configurations`` (all the tenant's configurations when absent).
     ``key_storage`` / ``user_authentication``: accepted attack potential resistance values
     (OpenID4VCI Appendix D.2, e.g. ``iso_18045_high``); an attestation must assert one of them.
+    ``wallet_attestation_required``: the token endpoint and PAR refuse a wallet without a valid
+    Wallet Attestation (``OAuth-Client-Attestation`` headers, Appendix E, HAIP) with
+    ``invalid_client``; when false, headers that are sent are verified all the same.
     """
 
     trust_anchors_pem: Annotated[list[str], msgspec.Meta(min_length=1, max_length=16)]
@@ -80,6 +87,7 @@ class WalletProvidersPut(msgspec.Struct, frozen=True, kw_only=True, forbid_unkno
     ) = None
     key_storage: AprValues | None = None
     user_authentication: AprValues | None = None
+    wallet_attestation_required: bool = False
 
 
 class WalletProvidersView(msgspec.Struct, frozen=True, kw_only=True):
@@ -88,6 +96,7 @@ class WalletProvidersView(msgspec.Struct, frozen=True, kw_only=True):
     key_attestation_configurations: list[str] | None
     key_storage: list[str] | None
     user_authentication: list[str] | None
+    wallet_attestation_required: bool
     updated_at_ms: int
 
 
@@ -98,6 +107,7 @@ class WalletTrust:
     policy: KeyAttestationPolicy
     required: bool
     configurations: frozenset[str] | None
+    wallet_attestation_required: bool = False
 
     def requires_key_attestation(self, configuration_id: str) -> bool:
         return self.required and (
@@ -158,6 +168,7 @@ def _trust_of(row: Any) -> WalletTrust:
         ),
         required=bool(row.key_attestation_required),
         configurations=None if configurations is None else frozenset(configurations),
+        wallet_attestation_required=bool(row.wallet_attestation_required),
     )
 
 
@@ -189,6 +200,7 @@ class WalletProviderService:
             "key_attestation_configurations": data.key_attestation_configurations,
             "key_storage": data.key_storage,
             "user_authentication": data.user_authentication,
+            "wallet_attestation_required": data.wallet_attestation_required,
             "updated_at_ms": now_ms,
         }
         table = oid4vci_wallet_providers
@@ -207,6 +219,7 @@ class WalletProviderService:
                     details={
                         "anchors": len(data.trust_anchors_pem),
                         "key_attestation_required": data.key_attestation_required,
+                        "wallet_attestation_required": data.wallet_attestation_required,
                     },
                 ),
                 at_ms=now_ms,
@@ -225,6 +238,7 @@ class WalletProviderService:
             key_attestation_configurations=row.key_attestation_configurations,
             key_storage=row.key_storage,
             user_authentication=row.user_authentication,
+            wallet_attestation_required=bool(row.wallet_attestation_required),
             updated_at_ms=row.updated_at_ms,
         )
 
