@@ -41,6 +41,7 @@ from sceau.core.jose import (
     public_jwk,
     sign_compact,
 )
+from sceau.db.engine import single_statement_reads
 from sceau.errors import Forbidden, NotFound, OAuthError, ServiceError
 from sceau.oid4vp import store
 from sceau.oid4vp.models import (
@@ -155,6 +156,7 @@ class PresentationService:
         clock_ms: Callable[[], int] = _now_ms,
     ) -> None:
         self._db = engine
+        self._reads = single_statement_reads(engine)  # the one-row lookups below
         self._verification = verification
         self._keys = keys
         self._clock_ms = clock_ms
@@ -258,7 +260,7 @@ class PresentationService:
         return "openid4vp://?" + urlencode(params, quote_via=quote)
 
     async def _row(self, tenant: str, request_id: str) -> Mapping[str, Any]:
-        async with self._db.connect() as conn:
+        async with self._reads.connect() as conn:
             row = await store.get(conn, tenant, request_id)
         if row is None:
             raise PresentationRequestNotFound()
@@ -273,7 +275,7 @@ class PresentationService:
     async def request_object(
         self, tenant: str, request_id: str, *, wallet_nonce: str | None = None
     ) -> str:
-        async with self._db.connect() as conn:
+        async with self._reads.connect() as conn:
             row = await store.get(conn, tenant, request_id)
         if row is None:
             raise OAuthError("invalid_request_uri", status=404)
@@ -363,7 +365,7 @@ class PresentationService:
             state = form.get("state")
             if not state:
                 raise OAuthError("invalid_request", status=400)
-            async with self._db.connect() as conn:
+            async with self._reads.connect() as conn:
                 found = await store.find_by_state(conn, tenant, state)
             if found is None:
                 raise OAuthError("invalid_request", status=400)
@@ -419,7 +421,7 @@ class PresentationService:
             raise OAuthError("invalid_request", status=400) from None
         if not isinstance(kid, str) or len(kid) > 64:
             raise OAuthError("invalid_request", status=400)
-        async with self._db.connect() as conn:
+        async with self._reads.connect() as conn:
             row = await store.get(conn, tenant, kid)
         if row is None or row["response_key"] is None:
             raise OAuthError("invalid_request", status=400, reason="request_used")
@@ -557,7 +559,7 @@ class PresentationService:
     # --- result (once) ---------------------------------------------------------------------------
 
     async def result(self, tenant: str, request_id: str, secret: str) -> PresentationResult:
-        async with self._db.connect() as conn:
+        async with self._reads.connect() as conn:
             row = await store.get(conn, tenant, request_id)
         if row is None or not hmac.compare_digest(_sha256(secret), row["secret_hash"]):
             raise Forbidden()  # one answer for unknown ids and wrong secrets
