@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import time
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any, Final
@@ -22,7 +23,7 @@ from litestar import Controller, Request, Response, get, put
 from litestar.datastructures import State
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, JSONBody
-from sqlalchemy import JSON, BigInteger, Boolean, Column, String, Table, false, select
+from sqlalchemy import JSON, BigInteger, Boolean, Column, String, Table, bindparam, false, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from sceau.audit.models import AuditEvent
@@ -172,11 +173,42 @@ def _trust_of(row: Any) -> WalletTrust:
     )
 
 
+# Read on every token, PAR and credential request: the parsed trust of each tenant is kept per
+# database engine for TRUST_RECHECK_S, then read again (and parsed again only if it changed), so a
+# change made through another app server applies within that delay; this process's own PUT applies
+# at once. Keyed weakly by engine: apps on other databases (tests) never share entries.
+TRUST_RECHECK_S: Final = 2.0
+_TRUST: weakref.WeakKeyDictionary[Any, dict[str, tuple[float, Any, WalletTrust | None]]] = (
+    weakref.WeakKeyDictionary()
+)
+_SELECT_TRUST: Final = select(oid4vci_wallet_providers).where(
+    oid4vci_wallet_providers.c.tenant == bindparam("b_tenant")
+)
+
+
 async def load_wallet_trust(conn: AsyncConnection, tenant: str) -> WalletTrust | None:
-    """The tenant's wallet provider trust, read on ``conn`` (None: not configured)."""
-    table = oid4vci_wallet_providers
-    row = (await conn.execute(select(table).where(table.c.tenant == tenant))).one_or_none()
-    return None if row is None else _trust_of(row)
+    """The tenant's wallet provider trust (None: not configured), cached (``TRUST_RECHECK_S``)."""
+    entries = _TRUST.setdefault(conn.sync_engine, {})
+    now = time.monotonic()
+    hit = entries.get(tenant)
+    if hit is not None and now - hit[0] < TRUST_RECHECK_S:
+        return hit[2]
+    row = (await conn.execute(_SELECT_TRUST, {"b_tenant": tenant})).one_or_none()
+    version = None if row is None else tuple(row)
+    if row is None:
+        trust = None
+    elif hit is not None and hit[1] == version:
+        trust = hit[2]  # the same row: keep the parsed anchors
+    else:
+        trust = _trust_of(row)
+    if len(entries) >= 10_000:
+        entries.clear()
+    entries[tenant] = (now, version, trust)
+    return trust
+
+
+def _forget_trust(engine: AsyncEngine, tenant: str) -> None:
+    _TRUST.get(engine.sync_engine, {}).pop(tenant, None)
 
 
 class WalletProviderService:
@@ -224,6 +256,7 @@ class WalletProviderService:
                 ),
                 at_ms=now_ms,
             )
+        _forget_trust(self.engine, tenant)
         return WalletProvidersView(**values)
 
     async def view(self, tenant: str) -> WalletProvidersView:
