@@ -6,14 +6,18 @@ Run through ``bench/formats.py`` (pins to one core) or alone: ``python bench/for
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import logging
 import time
 from collections.abc import Callable
 from typing import Any
 
+import msgspec
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 
 from sceau.core.jose import SoftwareSigner, generate_private_key
 from sceau.core.sdjwt import create_presentation_sync, issue_sd_jwt_vc_sync, verify_sd_jwt_vc
@@ -109,9 +113,58 @@ def run(emit: Emit, *, seconds: float = 1.0) -> None:
     )
     emit(measure("sdjwt.issue.sceau", sceau_issue, seconds=seconds))
     emit(measure("sdjwt.verify_kb.sceau", sceau_verify_kb, seconds=seconds))
+    emit(
+        measure(
+            "sdjwt.verify_kb.floor_unchecked",
+            _unchecked_verify_kb(presentation, issuer_pub, holder.private_key.public_key()),
+            seconds=seconds,
+        )
+    )
     emit(measure("sdjwt.verify.sceau", sceau_verify_no_kb, seconds=seconds))
     emit(measure("sdjwt.present_kb.sceau", sceau_present_kb, seconds=seconds))
     _pypi(emit, issuer, holder, now, seconds)
+
+
+def _unchecked_verify_kb(
+    presentation: str, issuer_pub: ec.EllipticCurvePublicKey, holder_pub: ec.EllipticCurvePublicKey
+) -> Callable[[], object]:
+    """A FLOOR for context, never a verifier: the least work any Python SD-JWT+KB verification
+    does (split, decode, two ES256 verifications, hash the disclosures, sd_hash) with none of
+    RFC 9901 §7's checks, limits or error handling. Sceau's figure is read against this one."""
+    decode = msgspec.json.decode
+
+    def b64(text: str) -> bytes:
+        return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+    def der(sig: bytes) -> bytes:
+        return encode_dss_signature(
+            int.from_bytes(sig[:32], "big"), int.from_bytes(sig[32:], "big")
+        )
+
+    def digest(text: str) -> str:
+        raw = hashlib.sha256(text.encode()).digest()
+        return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+    def verify() -> object:
+        parts = presentation.split("~")
+        h, p, s = parts[0].split(".")
+        payload = decode(b64(p))
+        issuer_pub.verify(der(b64(s)), f"{h}.{p}".encode(), ECDSA_SHA256)
+        by_digest = {digest(d): decode(b64(d)) for d in parts[1:-1]}
+        claims = {k: v for k, v in payload.items() if k != "_sd"}
+        for d in payload["_sd"]:
+            found = by_digest.get(d)
+            if found is not None:
+                claims[found[1]] = found[2]
+        kh, kp, ks = parts[-1].split(".")
+        kb = decode(b64(kp))
+        holder_pub.verify(der(b64(ks)), f"{kh}.{kp}".encode(), ECDSA_SHA256)
+        if kb["sd_hash"] != digest(presentation[: len(presentation) - len(parts[-1])]):
+            raise ValueError("sd_hash")
+        return claims
+
+    assert len(verify()) >= 10  # type: ignore[arg-type]
+    return verify
 
 
 def _pypi(
