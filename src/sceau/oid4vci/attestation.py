@@ -10,7 +10,9 @@ asymmetric algorithms (ES256 only, HAIP); the chain to an anchor at ``now`` (val
 included); the signature with the leaf's key; ``iat`` not in the future; ``exp`` not passed (and
 present when the attestation rides in a ``jwt`` proof, D.1); ``attested_keys`` a non-empty list
 of distinct public JWKs; ``key_storage`` / ``user_authentication`` among the accepted values when
-the tenant lists some (§12.2.4 ``key_attestations_required``). Whether ``nonce`` is a live, unused
+the tenant lists some (§12.2.4 ``key_attestations_required``); ``nonce`` present, because this
+issuer always provides c_nonces (it has a Nonce Endpoint): F.1 "the nonce claim in the key
+attestation MUST be set to a server-provided c_nonce", F.3 likewise. Whether it is a live, unused
 c_nonce is the caller's database check. Any failure is ``invalid_proof``.
 """
 
@@ -41,7 +43,7 @@ class KeyAttestation:
 
     keys: tuple[dict[str, Any], ...]
     jkts: tuple[str, ...]
-    nonce: str | None
+    nonce: str
     key_storage: tuple[str, ...]
     user_authentication: tuple[str, ...]
     token: str
@@ -114,8 +116,8 @@ def verify_key_attestation(
     if exp is not None and exp <= now - leeway_s:
         raise invalid  # expired: the attestation and the keys it attests (D.1)
     nonce = claims.get("nonce")
-    if nonce is not None and (not isinstance(nonce, str) or not nonce):
-        raise invalid
+    if not isinstance(nonce, str) or not nonce:
+        raise invalid  # F.1, F.3: the issuer provides c_nonces, so the attestation carries one
     keys = claims.get("attested_keys")
     if not isinstance(keys, list) or not 0 < len(keys) <= max_keys:
         raise invalid

@@ -507,9 +507,9 @@ class Oid4vciService:
 
         ``jwt`` proofs (F.1): the proof's key, or, with a trusted ``key_attestation`` header, every
         attested key (HAIP 1.0: a batch's keys SHOULD come in one attestation). ``attestation``
-        (F.3): the attested keys; the attestation MUST carry a c_nonce. When the configuration
-        requires key attestation (§12.2.4 ``key_attestations_required``), a ``jwt`` proof without
-        one is ``invalid_proof`` and nothing is issued.
+        (F.3): the attested keys. Either way the attestation carries a c_nonce (F.1, F.3). When the
+        configuration requires key attestation (§12.2.4 ``key_attestations_required``), a ``jwt``
+        proof without one is ``invalid_proof`` and nothing is issued.
         """
         now = int(self.clock())
         config = self.config
@@ -529,8 +529,6 @@ class Oid4vciService:
             if trust is None:
                 raise OAuthError("invalid_proof", message="key_attestation_untrusted")
             verified = attestation(request.proofs[0], in_jwt_proof=False)
-            if verified.nonce is None:
-                raise OAuthError("invalid_proof")  # F.3: the c_nonce MUST be provided
             return list(verified.keys), [verified.nonce]
         proofs = [
             verify_jwt_proof(
@@ -566,9 +564,8 @@ class Oid4vciService:
                 seen.add(proof.attestation.token)
                 keys.extend(proof.attestation.keys)
                 jkts.extend(proof.attestation.jkts)
-                if proof.attestation.nonce is not None:
-                    # F.1: the attestation's nonce, when there, is a server-provided c_nonce.
-                    nonces.append(proof.attestation.nonce)
+                # F.1: the attestation's nonce is a server-provided c_nonce, used like the proof's.
+                nonces.append(proof.attestation.nonce)
         if len(set(jkts)) != len(jkts):
             # Each key binds at most one credential (§8.3): no two credentials share a key.
             raise OAuthError("invalid_proof")

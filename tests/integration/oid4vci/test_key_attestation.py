@@ -237,7 +237,7 @@ async def test_several_proofs_sharing_one_attestation_count_its_keys_once(
     wallet = await _wallet(issuer)
     keys = [new_signer() for _ in range(2)]
     nonce = await wallet.nonce()
-    attestation = provider.attest([k.public_jwk for k in keys])  # no nonce: allowed in jwt
+    attestation = provider.attest([k.public_jwk for k in keys], nonce=nonce)
     proofs = [_proof(k, wallet, nonce, attestation) for k in keys]
     bound = await _bound_keys(issuer, await _request(wallet, {"jwt": proofs}))
     assert _thumbprints(bound) == _thumbprints([k.public_jwk for k in keys])
@@ -301,6 +301,24 @@ async def test_attestation_with_a_nonce_not_from_the_issuer_is_invalid_nonce(
     attestation = provider.attest([holder.public_jwk], nonce="bm90LWEtYy1ub25jZQ")
     response = await _request(wallet, {"jwt": [_proof(holder, wallet, nonce, attestation)]})
     await _assert_refused(issuer, response, "invalid_nonce")
+
+
+async def test_key_attestation_without_a_c_nonce_in_a_jwt_proof_is_invalid_proof(
+    issuer: Issuer,
+) -> None:
+    # F.1: "If the Credential Issuer provided a c_nonce, the nonce claim in the key attestation
+    # MUST be set to a server-provided c_nonce" (this issuer always has a Nonce Endpoint).
+    provider = await _trusting(issuer, key_attestation_required=True)
+    wallet = await _wallet(issuer)
+    holder = new_signer()
+    nonce = await wallet.nonce()
+    stale = provider.attest([holder.public_jwk])  # no nonce: could have been made long ago
+    response = await _request(wallet, {"jwt": [_proof(holder, wallet, nonce, stale)]})
+    await _assert_refused(issuer, response)
+    # The refusal used nothing: the proof's c_nonce still works with a fresh attestation.
+    fresh = provider.attest([holder.public_jwk], nonce=nonce)
+    ok = await _request(wallet, {"jwt": [_proof(holder, wallet, nonce, fresh)]})
+    assert ok.status_code == 200, ok.text
 
 
 async def test_two_attestations_in_the_attestation_proof_type_are_refused(issuer: Issuer) -> None:
