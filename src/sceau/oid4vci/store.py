@@ -10,8 +10,10 @@ from __future__ import annotations
 from typing import Any, Final
 
 from sqlalchemy import BigInteger, and_, bindparam, delete, literal, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from sceau.errors import TenantNotFound
 from sceau.oauth.store import insert_once, insert_row_once
 from sceau.oid4vci.tables import (
     oid4vci_access_tokens,
@@ -20,6 +22,25 @@ from sceau.oid4vci.tables import (
     oid4vci_nonce_keys,
     oid4vci_offers,
 )
+
+
+async def put_tenant_config(
+    conn: AsyncConnection, table: Any, tenant: str, values: dict[str, Any]
+) -> None:
+    """Create or replace a tenant's one-row configuration (``table``: primary key ``tenant``, a
+    foreign key to the tenant), e.g. its wallet providers or its upstream OpenID provider.
+
+    ``TenantNotFound`` when the tenant does not exist: a platform admin may name any slug, and
+    the foreign key violation must be a 404, never a 500 (SECURITY.md §0).
+    """
+    try:
+        inserted = await conn.execute(insert_once(conn, table, {"tenant": tenant, **values}))
+    except IntegrityError as exc:
+        # insert_once absorbs the primary key conflict, so this is the tenant foreign key.
+        raise TenantNotFound() from exc
+    if inserted.rowcount != 1:
+        await conn.execute(table.update().where(table.c.tenant == tenant).values(values))
+
 
 # The hot path's statements are built once and executed with parameter dicts (no expression or
 # cache key to rebuild per issuance; see bench/issuance.py).

@@ -28,7 +28,7 @@ from sceau.core.errors import InvalidInput
 from sceau.db.metadata import metadata
 from sceau.errors import NotFound
 from sceau.keys.kek import KeyEncryptionKey, load_kek
-from sceau.oauth.store import insert_once
+from sceau.oid4vci.store import put_tenant_config
 from sceau.tenants.service import Principal
 from sceau.web.auth import authorize, request_id_of
 from sceau.web.problems import ADMIN_PROBLEMS
@@ -141,11 +141,8 @@ class UpstreamOidcService:
             "claim_mapping": mapping,
             "updated_at_ms": now_ms,
         }
-        table = oid4vci_upstream_oidc
         async with self.engine.begin() as conn:
-            inserted = await conn.execute(insert_once(conn, table, {"tenant": tenant, **values}))
-            if inserted.rowcount != 1:
-                await conn.execute(table.update().where(table.c.tenant == tenant).values(values))
+            await put_tenant_config(conn, oid4vci_upstream_oidc, tenant, values)
             await audit_record(
                 conn,
                 AuditEvent(

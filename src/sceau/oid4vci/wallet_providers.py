@@ -31,12 +31,12 @@ from sceau.audit.service import record as audit_record
 from sceau.core.errors import InvalidInput
 from sceau.db.metadata import metadata
 from sceau.errors import NotFound
-from sceau.oauth.store import insert_once
 from sceau.oid4vci.attestation import (
     KEY_ATTESTATION_ALGORITHMS,
     KeyAttestationPolicy,
     parse_anchors,
 )
+from sceau.oid4vci.store import put_tenant_config
 from sceau.tenants.service import Principal
 from sceau.web.auth import authorize, request_id_of
 from sceau.web.problems import ADMIN_PROBLEMS
@@ -235,11 +235,8 @@ class WalletProviderService:
             "wallet_attestation_required": data.wallet_attestation_required,
             "updated_at_ms": now_ms,
         }
-        table = oid4vci_wallet_providers
         async with self.engine.begin() as conn:
-            inserted = await conn.execute(insert_once(conn, table, {"tenant": tenant, **values}))
-            if inserted.rowcount != 1:
-                await conn.execute(table.update().where(table.c.tenant == tenant).values(values))
+            await put_tenant_config(conn, oid4vci_wallet_providers, tenant, values)
             await audit_record(
                 conn,
                 AuditEvent(

@@ -159,6 +159,32 @@ async def test_invalid_wallet_providers_config_is_refused_and_nothing_is_stored(
     assert (await issuer.http.get(path, headers=issuer.admin("admin"))).status_code == 404
 
 
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("wallet-providers", {"trust_anchors_pem": ["CA"]}),
+        (
+            "upstream-oidc",
+            {"issuer": "https://login.example", "client_id": "sceau", "client_secret": "s3cret"},
+        ),
+    ],
+)
+async def test_platform_admin_config_of_an_unknown_tenant_is_404_not_500(
+    issuer: Issuer, platform_token: str, path: str, body: dict[str, Any]
+) -> None:
+    # A platform admin passes authorize() for any slug: the tenant's absence must be a 404
+    # (SECURITY.md: never a 5xx), not a foreign key violation.
+    if body.get("trust_anchors_pem") == ["CA"]:
+        body = {"trust_anchors_pem": [WalletProvider().anchor_pem]}
+    headers = {"Authorization": f"Bearer {platform_token}"}
+    url = f"/admin/tenants/no-such-tenant/{path}"
+    response = await issuer.http.put(url, json=body, headers=headers)
+    assert response.status_code == 404, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert response.json()["code"] == "tenant_not_found"
+    assert (await issuer.http.get(url, headers=headers)).status_code == 404
+
+
 async def _metadata(issuer: Issuer) -> dict[str, Any]:
     response = await issuer.http.get(
         f"/.well-known/openid-credential-issuer/t/{issuer.tenant.slug}"
