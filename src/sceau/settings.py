@@ -53,6 +53,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     # process (CLI, other worker) takes effect within this bound; through this process, at once.
     # 0 disables the cache (one query per request).
     apikey_cache_ttl_s: float = 2.0
+    # Expired protocol state (offers, tokens, nonces, sessions, unread sealed claims) is deleted
+    # by every app process this often, in seconds (sceau.maintenance); 0 turns it off (then run
+    # `sceau db purge` from cron).
+    purge_interval_s: float = 300.0
     # Longest accepted Authorization header / API key token.
     max_token_length: int = 256
     # Largest page an admin listing returns.
@@ -73,6 +77,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
             raise SettingsError("SCEAU_WORKERS and SCEAU_DATABASE_POOL_SIZE must be positive")
         if not 0 <= self.apikey_cache_ttl_s <= 60:
             raise SettingsError("SCEAU_APIKEY_CACHE_TTL_S must be between 0 and 60")
+        if not 0 <= self.purge_interval_s <= 86400:
+            raise SettingsError("SCEAU_PURGE_INTERVAL_S must be between 0 and 86400")
         if self.database_pool_recycle_s < 1:
             raise SettingsError("SCEAU_DATABASE_POOL_RECYCLE_S must be positive")
         if self.apikey_login_audit_interval_s < 0:

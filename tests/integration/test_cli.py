@@ -40,6 +40,7 @@ async def invoke(settings, *args: str) -> tuple[int, str]:
         [],
         ["run"],
         ["db", "upgrade"],
+        ["db", "purge"],
         ["tenant", "create"],
         ["tenant", "list"],
         ["apikey", "create"],
@@ -116,6 +117,17 @@ async def test_tenant_list_and_db_upgrade_json(settings) -> None:
     assert [
         t["slug"] for t in json.loads((await invoke(settings, "tenant", "list", "--json"))[1])
     ] == ["a1"]
+
+
+async def test_db_purge_reports_each_capability(settings) -> None:
+    code, out = await invoke(settings, "db", "purge", "--json")
+    assert code == 0
+    assert json.loads(out.splitlines()[-1]) == {
+        "oid4vci": 0,
+        "oid4vci_authorization": 0,
+        "oid4vp": 0,
+        "signin": 0,
+    }
 
 
 async def test_audit_verify_names_the_first_edited_entry(settings, engine) -> None:

@@ -62,7 +62,8 @@ class PresentationRequestStatus(msgspec.Struct, frozen=True):
 
 class PresentationResult(msgspec.Struct, frozen=True):
     """``GET .../result``: the disclosed claims come once (``claims`` is null afterwards, with
-    ``claims_released`` true)."""
+    ``claims_released`` true). Claims never read are deleted ten minutes after the wallet's
+    response (``claims_expired`` true from then on)."""
 
     id: str
     status: Status
@@ -70,3 +71,4 @@ class PresentationResult(msgspec.Struct, frozen=True):
     outcome: list[dict[str, Any]]
     claims: dict[str, list[dict[str, Any]]] | None
     claims_released: bool
+    claims_expired: bool = False

@@ -63,6 +63,9 @@ REQUEST_OBJECT_TYP: Final = "oauth-authz-req+jwt"  # §5.2, RFC 9101 §10.8
 RESULT_KEY_INFO: Final = b"sceau oid4vp result key v1"
 MAX_VP_TOKEN_BYTES: Final = 512 * 1024
 MAX_PRESENTATIONS: Final = 20
+# Disclosed claims a verifier has not read are deleted this long after the wallet's response
+# (sceau.maintenance); read them with the request's secret before then.
+RESULT_GRACE_S: Final = 600
 _SECP256R1_ORDER: Final = int(
     "FFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551", 16
 )
@@ -556,6 +559,14 @@ class PresentationService:
             return list(vp.credentials)
         raise VerificationRejected("format not supported", code="format_not_accepted")
 
+    # --- expiry ------------------------------------------------------------------------------
+
+    async def purge_expired(self) -> int:
+        """Wipe the secrets of expired requests (:func:`store.wipe_expired_secrets`); the claims a
+        verifier has not read are kept ``RESULT_GRACE_S`` after the wallet's response."""
+        async with self._db.begin() as conn:
+            return await store.wipe_expired_secrets(conn, self._clock_ms(), RESULT_GRACE_S * 1000)
+
     # --- result (once) ---------------------------------------------------------------------------
 
     async def result(self, tenant: str, request_id: str, secret: str) -> PresentationResult:
@@ -581,6 +592,10 @@ class PresentationService:
             claims_released=claims is not None
             or row["result_read_at_ms"] is not None
             or (row["status"] == "verified" and sealed is not None),
+            # Verified, never read, and the sealed claims wiped (purge_expired): gone for good.
+            claims_expired=row["status"] == "verified"
+            and sealed is None
+            and row["result_read_at_ms"] is None,
         )
 
 

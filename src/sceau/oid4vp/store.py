@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Final
 
-from sqlalchemy import and_, bindparam, select, update
+from sqlalchemy import Text, and_, bindparam, cast, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from sceau.oid4vp.tables import presentation_requests as t
@@ -67,3 +67,23 @@ async def take_sealed_result(conn: AsyncConnection, request_id: str, now_ms: int
     """Delete the sealed claims; True only for the one caller whose delete took effect."""
     result = await conn.execute(_TAKE_SEALED, {"b_id": request_id, "b_now": now_ms})
     return result.rowcount == 1
+
+
+async def wipe_expired_secrets(conn: AsyncConnection, now_ms: int, result_grace_ms: int) -> int:
+    """Expired requests lose their response decryption key; sealed claims go ``result_grace_ms``
+    after the response (or at expiry when none came). Outcome metadata stays."""
+    result = await conn.execute(
+        update(t)
+        .where(
+            or_(
+                # A JSON column stores None as JSON null: compare its text, on both back-ends.
+                and_(cast(t.c.response_key, Text) != "null", t.c.expires_at_ms < now_ms),
+                and_(
+                    t.c.sealed_result.is_not(None),
+                    t.c.completed_at_ms < now_ms - result_grace_ms,
+                ),
+            )
+        )
+        .values(response_key=None, sealed_result=None)
+    )
+    return int(result.rowcount)

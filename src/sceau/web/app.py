@@ -6,6 +6,8 @@ through Litestar dependency injection; nothing is a module-level singleton.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
@@ -30,6 +32,7 @@ from sceau.issuance.service import IssuanceService
 from sceau.issuance.vcapi_routes import ROUTES as VCAPI_ISSUE_ROUTES
 from sceau.keys.routes import ROUTES as KEY_ROUTES
 from sceau.keys.service import KeyStoreService
+from sceau.maintenance import purge_periodically
 from sceau.oid4vci.authorization import ROUTES as OID4VCI_AUTHORIZATION_ROUTES
 from sceau.oid4vci.routes import ROUTES as OID4VCI_ROUTES
 from sceau.oid4vp.routes import ROUTES as OID4VP_ROUTES
@@ -148,9 +151,18 @@ def create_app(
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         if settings.should_migrate_on_start:
             await upgrade(db)
+        purging = None
+        if settings.purge_interval_s > 0:
+            purging = asyncio.create_task(
+                purge_periodically(state, settings.purge_interval_s), name="sceau-purge"
+            )
         try:
             yield
         finally:
+            if purging is not None:
+                purging.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await purging
             if own_allocation_engine is not None:
                 await own_allocation_engine.dispose()
             if owns_engine:
