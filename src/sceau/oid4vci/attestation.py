@@ -7,10 +7,11 @@ bound to: one credential per attested key (Appendix F.1, F.3).
 
 The checks (Appendix D.1, F.4 "Verifying Proof"): ``typ``; ``alg`` in an allow-list of
 asymmetric algorithms (ES256 only, HAIP); the chain to an anchor at ``now`` (validity dates
-included); the signature with the leaf's key; ``iat`` not in the future; ``exp`` not passed (and
-present when the attestation rides in a ``jwt`` proof, D.1); ``attested_keys`` a non-empty list
-of distinct public JWKs; ``key_storage`` / ``user_authentication`` among the accepted values when
-the tenant lists some (§12.2.4 ``key_attestations_required``); ``nonce`` present, because this
+included) whose leaf is a signing end entity; the signature with the leaf's key; ``iat`` not in
+the future; ``exp`` not passed (and present when the attestation rides in a ``jwt`` proof, D.1);
+``attested_keys`` a non-empty list of distinct public JWKs; ``key_storage`` /
+``user_authentication`` among the accepted values when the tenant lists some (§12.2.4
+``key_attestations_required``); ``nonce`` present, because this
 issuer always provides c_nonces (it has a Nonce Endpoint): F.1 "the nonce claim in the key
 attestation MUST be set to a server-provided c_nonce", F.3 likewise. Whether it is a live, unused
 c_nonce is the caller's database check. Any failure is ``invalid_proof``.
@@ -28,11 +29,14 @@ from cryptography import x509
 from sceau.core.errors import SceauError
 from sceau.core.jose import jwk_thumbprint, public_key_from_jwk, verify_compact
 from sceau.core.sdjwt import X5cIssuerResolver
+from sceau.core.x509_signer import signing_ee_policy
 from sceau.errors import OAuthError
 
 KEY_ATTESTATION_TYP: Final = "key-attestation+jwt"
-# HAIP 1.0: ES256. An allow-list, never "none" or a MAC (Appendix D.1).
-KEY_ATTESTATION_ALGORITHMS: Final = ("ES256",)
+# HAIP 1.0 §"Crypto Suites": ES256 for what wallet providers sign (key attestations, Wallet
+# Attestations). An allow-list, never "none" or a MAC (Appendix D.1, SECURITY.md J-01/J-02).
+WALLET_PROVIDER_ALGORITHMS: Final = ("ES256",)
+KEY_ATTESTATION_ALGORITHMS: Final = WALLET_PROVIDER_ALGORITHMS
 MAX_KEY_ATTESTATION_LENGTH: Final = 32 * 1024
 MAX_CHAIN: Final = 5
 
@@ -67,10 +71,43 @@ def _strings(value: object) -> tuple[str, ...] | None:
     return tuple(value)
 
 
-def _timestamp(value: object) -> int | None:
+def numeric_date(value: object) -> int | None:
+    """An RFC 7519 NumericDate as Sceau accepts it (an integer, not a bool), else None."""
     if isinstance(value, bool) or not isinstance(value, int):
         return None
     return value
+
+
+def verify_wallet_provider_jwt(
+    token: str,
+    anchors: Sequence[x509.Certificate],
+    *,
+    typ: str,
+    now: int,
+    max_length: int,
+) -> dict[str, Any]:
+    """The claims of a JWT signed by a wallet provider (a key attestation, Appendix D.1, or a
+    Wallet Attestation, Appendix E), or the core error that refused it.
+
+    HAIP: the signer's certificate comes in ``x5c`` and its chain must lead to one of ``anchors``
+    at ``now`` (validity dates and CA constraints included), its first certificate being a
+    signing end entity (:func:`signing_ee_policy`: not a CA, ``digitalSignature``); ``alg`` in
+    :data:`WALLET_PROVIDER_ALGORITHMS`; ``typ`` exactly ``typ``. An ``x5c`` that is missing,
+    malformed or not trusted raises with code ``invalid_x5c`` or ``untrusted_x5c``.
+    """
+    resolver = X5cIssuerResolver(
+        anchors,
+        now=datetime.fromtimestamp(now, UTC),
+        max_chain=MAX_CHAIN,
+        ee_policy=signing_ee_policy(),
+    )
+    return verify_compact(
+        token,
+        lambda header: resolver.resolve(None, header),
+        algorithms=WALLET_PROVIDER_ALGORITHMS,
+        typ=typ,
+        max_length=max_length,
+    ).claims
 
 
 def verify_key_attestation(
@@ -92,21 +129,17 @@ def verify_key_attestation(
         raise invalid
     if not policy.anchors:
         raise invalid  # no wallet provider is trusted: nothing can be attested
-    resolver = X5cIssuerResolver(
-        policy.anchors, now=datetime.fromtimestamp(now, UTC), max_chain=MAX_CHAIN
-    )
     try:
-        verified = verify_compact(
+        claims = verify_wallet_provider_jwt(
             token,
-            lambda header: resolver.resolve(None, header),
-            algorithms=KEY_ATTESTATION_ALGORITHMS,
+            policy.anchors,
             typ=KEY_ATTESTATION_TYP,
+            now=now,
             max_length=MAX_KEY_ATTESTATION_LENGTH,
         )
-        claims = verified.claims
     except SceauError as exc:
         raise invalid from exc
-    iat, exp = _timestamp(claims.get("iat")), _timestamp(claims.get("exp"))
+    iat, exp = numeric_date(claims.get("iat")), numeric_date(claims.get("exp"))
     if iat is None or iat > now + leeway_s:
         raise invalid
     if "exp" in claims and exp is None:

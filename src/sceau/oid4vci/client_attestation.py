@@ -23,7 +23,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any, Final
 
 from cryptography import x509
@@ -31,9 +30,13 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from sceau.core.errors import SceauError
 from sceau.core.jose import jwk_thumbprint, public_key_from_jwk, verify_compact
-from sceau.core.sdjwt import X5cIssuerResolver
 from sceau.errors import OAuthError
 from sceau.oauth.store import remember_jti
+from sceau.oid4vci.attestation import (
+    WALLET_PROVIDER_ALGORITHMS,
+    numeric_date,
+    verify_wallet_provider_jwt,
+)
 from sceau.oid4vci.wallet_providers import load_wallet_trust
 
 ATTESTATION_HEADER: Final = "oauth-client-attestation"
@@ -44,10 +47,9 @@ CLIENT_ATTESTATION_POP_TYP: Final = "oauth-client-attestation-pop+jwt"
 ATTEST_JWT_CLIENT_AUTH: Final = "attest_jwt_client_auth"
 # HAIP 1.0 §"Crypto Suites": ES256 for the Wallet Attestation and its proof of possession.
 # An allow-list: "none" and MACs never pass (SECURITY.md J-01/J-02).
-CLIENT_ATTESTATION_ALGORITHMS: Final = ("ES256",)
+CLIENT_ATTESTATION_ALGORITHMS: Final = WALLET_PROVIDER_ALGORITHMS
 MAX_ATTESTATION_LENGTH: Final = 16 * 1024
 MAX_POP_LENGTH: Final = 4 * 1024
-MAX_CHAIN: Final = 5
 MAX_JTI_LENGTH: Final = 256
 MAX_CLIENT_ID_LENGTH: Final = 255
 # The replay store is shared with DPoP (``oauth_dpop_jtis``): PoP jtis live in their own key space.
@@ -69,10 +71,6 @@ class WalletClient:
 
 def _invalid(message: str = "wallet_attestation_invalid") -> OAuthError:
     return OAuthError("invalid_client", status=401, message=message)
-
-
-def _int(value: object) -> int | None:
-    return None if isinstance(value, bool) or not isinstance(value, int) else value
 
 
 def _optional_string(claims: dict[str, Any], name: str) -> str | None:
@@ -106,8 +104,9 @@ def verify_client_attestation(
 
     Attestation (Appendix E, draft §"Client Attestation JWT"): compact JWS within the size
     limit, ``typ`` ``oauth-client-attestation+jwt``, ES256, ``x5c`` chain to one of ``anchors``
-    at ``now`` (validity dates included) whose leaf signed it; ``iss`` and ``sub`` strings;
-    ``exp`` present and not passed; ``iat``/``nbf``, when present, not in the future;
+    at ``now`` (validity dates included) whose leaf, a signing end entity, signed it
+    (:func:`~sceau.oid4vci.attestation.verify_wallet_provider_jwt`); ``iss`` and ``sub``
+    strings; ``exp`` present and not passed; ``iat``/``nbf``, when present, not in the future;
     ``cnf.jwk`` a public P-256 key (no private members, on the curve).
 
     PoP (draft §"Client Attestation PoP JWT"): ``typ`` ``oauth-client-attestation-pop+jwt``,
@@ -130,15 +129,14 @@ def verify_client_attestation(
         raise _invalid()
     if not anchors:
         raise _invalid("wallet_attestation_untrusted")
-    resolver = X5cIssuerResolver(anchors, now=datetime.fromtimestamp(now, UTC), max_chain=MAX_CHAIN)
     try:
-        claims = verify_compact(
+        claims = verify_wallet_provider_jwt(
             attestation,
-            lambda header: resolver.resolve(None, header),
-            algorithms=CLIENT_ATTESTATION_ALGORITHMS,
+            anchors,
             typ=CLIENT_ATTESTATION_TYP,
+            now=now,
             max_length=MAX_ATTESTATION_LENGTH,
-        ).claims
+        )
     except SceauError as exc:
         untrusted = exc.code in ("untrusted_x5c", "invalid_x5c")
         raise _invalid(
@@ -149,14 +147,14 @@ def verify_client_attestation(
         raise _invalid()
     if not isinstance(sub, str) or not 0 < len(sub) <= MAX_CLIENT_ID_LENGTH:
         raise _invalid()
-    exp = _int(claims.get("exp"))
+    exp = numeric_date(claims.get("exp"))
     if exp is None:
         raise _invalid()  # draft §"Client Attestation JWT": exp REQUIRED
     if exp <= now - leeway_s:
         raise _invalid("wallet_attestation_expired")
     for name in ("iat", "nbf"):
         if name in claims:
-            value = _int(claims[name])
+            value = numeric_date(claims[name])
             if value is None or value > now + leeway_s:
                 raise _invalid()
     wallet_name = _optional_string(claims, "wallet_name")
@@ -179,13 +177,13 @@ def verify_client_attestation(
         raise _invalid() from exc
     if not _audience_matches(pop_claims.get("aud"), audience):
         raise _invalid()
-    jti, iat = pop_claims.get("jti"), _int(pop_claims.get("iat"))
+    jti, iat = pop_claims.get("jti"), numeric_date(pop_claims.get("iat"))
     if not isinstance(jti, str) or not 0 < len(jti) <= MAX_JTI_LENGTH:
         raise _invalid()
     if iat is None or not now - max_age_s <= iat <= now + leeway_s:
         raise _invalid()
     if "exp" in pop_claims:
-        pop_exp = _int(pop_claims["exp"])
+        pop_exp = numeric_date(pop_claims["exp"])
         if pop_exp is None or pop_exp <= now - leeway_s:
             raise _invalid()
     if "iss" in pop_claims and pop_claims["iss"] != sub:

@@ -448,6 +448,36 @@ async def test_attestation_under_an_expired_certificate_is_refused(issuer: Issue
     await _assert_refused(issuer, await _request(wallet, {"attestation": [attestation]}))
 
 
+async def test_attestation_signed_by_a_ca_or_a_non_signing_certificate_is_refused(
+    issuer: Issuer,
+) -> None:
+    # The chain leads to the trusted anchor, but its first certificate is no attestation signer:
+    # a CA certificate (RFC 5280 §4.2.1.9, the anchor's own key signing) or an end entity whose
+    # KeyUsage does not allow digitalSignature (§4.2.1.3, e.g. a key agreement certificate).
+    provider = await _trusting(issuer)
+    wallet = await _wallet(issuer)
+    holder = new_signer()
+    nonce = await wallet.nonce()
+    by_ca = provider.attest(
+        [holder.public_jwk],
+        nonce=nonce,
+        header={"x5c": [der_b64(provider.ca)]},
+        signer=SoftwareSigner(provider.ca_key, "ES256"),
+    )
+    agreement = WalletProvider(ca_key=provider.ca_key, leaf_digital_signature=False)
+    not_for_signing = agreement.attest(
+        [holder.public_jwk],
+        nonce=nonce,
+        header={"x5c": [der_b64(agreement.leaf), der_b64(provider.ca)]},
+    )
+    for attestation in (by_ca, not_for_signing):
+        await _assert_refused(issuer, await _request(wallet, {"attestation": [attestation]}))
+        response = await _request(wallet, {"jwt": [_proof(holder, wallet, nonce, attestation)]})
+        await _assert_refused(issuer, response)
+    ok = provider.attest([holder.public_jwk], nonce=nonce)
+    assert (await _request(wallet, {"attestation": [ok]})).status_code == 200
+
+
 async def test_proof_key_not_attested_is_refused(issuer: Issuer) -> None:
     provider = await _trusting(issuer, key_attestation_required=True)
     wallet = await _wallet(issuer)

@@ -9,12 +9,13 @@ import httpx
 import pytest
 from sqlalchemy import select
 
+from sceau.core.jose import SoftwareSigner
 from sceau.oid4vci.tables import oid4vci_offers
 
 from .conftest import Issuer
 from .wallet import dpop_proof, new_signer, pre_authorized_code
 from .wallet_attestation import CLIENT_ID, WalletInstance
-from .wallet_provider import WalletProvider
+from .wallet_provider import WalletProvider, der_b64
 
 pytestmark = pytest.mark.anyio
 
@@ -156,6 +157,32 @@ async def test_attestation_from_an_untrusted_wallet_provider_is_refused(issuer: 
         await _token(issuer, await _code(issuer), stranger.headers(issuer.issuer_id))
     )
     assert "x5c" in description
+
+
+async def test_attestation_signed_by_a_ca_or_a_non_signing_certificate_is_refused(
+    issuer: Issuer,
+) -> None:
+    # RFC 5280 §4.2.1.9 / §4.2.1.3: the signer is an end entity whose KeyUsage, when present,
+    # allows digitalSignature; neither the anchor's own key nor a key agreement certificate is.
+    wallet = await _trusting(issuer)
+    provider = wallet.provider
+    code = await _code(issuer)
+    ca_signing = WalletProvider(
+        ca_key=provider.ca_key, signer=SoftwareSigner(provider.ca_key, "ES256")
+    )
+    by_ca = WalletInstance(ca_signing, key=wallet.key)
+    attestation = by_ca.attestation(header={"x5c": [der_b64(provider.ca)]})
+    headers = by_ca.headers(issuer.issuer_id, attestation=attestation)
+    _assert_invalid_client(await _token(issuer, code, headers))
+    agreement = WalletInstance(WalletProvider(ca_key=provider.ca_key, leaf_digital_signature=False))
+    attestation = agreement.attestation(
+        header={"x5c": [der_b64(agreement.provider.leaf), der_b64(provider.ca)]}
+    )
+    headers = agreement.headers(issuer.issuer_id, attestation=attestation)
+    _assert_invalid_client(await _token(issuer, code, headers))
+    assert await _offer_used(issuer) == [None]
+    ok = await _token(issuer, code, wallet.headers(issuer.issuer_id))
+    assert ok.status_code == 200, ok.text
 
 
 async def test_attestation_without_x5c_is_refused(issuer: Issuer) -> None:

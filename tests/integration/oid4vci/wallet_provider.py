@@ -45,6 +45,21 @@ def ca_certificate(
     )
 
 
+def _key_usage(digital_signature: bool) -> x509.KeyUsage:
+    """digitalSignature, or keyAgreement only (a certificate not made for signing)."""
+    return x509.KeyUsage(
+        digital_signature=digital_signature,
+        content_commitment=False,
+        key_encipherment=False,
+        data_encipherment=False,
+        key_agreement=not digital_signature,
+        key_cert_sign=False,
+        crl_sign=False,
+        encipher_only=False,
+        decipher_only=False,
+    )
+
+
 def leaf_certificate(
     ca_key: ec.EllipticCurvePrivateKey,
     ca_cn: str,
@@ -52,7 +67,9 @@ def leaf_certificate(
     *,
     not_before: dt.datetime | None = None,
     not_after: dt.datetime | None = None,
+    digital_signature: bool = True,
 ) -> x509.Certificate:
+    """An end-entity certificate; ``digital_signature=False``: one for key agreement only."""
     now = dt.datetime.now(dt.UTC)
     return (
         x509.CertificateBuilder()
@@ -63,10 +80,7 @@ def leaf_certificate(
         .not_valid_before(not_before or now - dt.timedelta(days=1))
         .not_valid_after(not_after or now + dt.timedelta(days=90))
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(
-            x509.KeyUsage(True, False, False, False, False, False, False, False, False),
-            critical=True,
-        )
+        .add_extension(_key_usage(digital_signature), critical=True)
         .add_extension(
             x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()),
             critical=False,
@@ -95,12 +109,19 @@ class WalletProvider:
         default_factory=lambda: SoftwareSigner(ec.generate_private_key(ec.SECP256R1()), "ES256")
     )
     leaf_not_after: dt.datetime | None = None
+    leaf_digital_signature: bool = True
 
     def __post_init__(self) -> None:
         self.ca = ca_certificate(self.ca_key, self.cn)
         public = self.signer.private_key.public_key()
         assert isinstance(public, ec.EllipticCurvePublicKey)
-        self.leaf = leaf_certificate(self.ca_key, self.cn, public, not_after=self.leaf_not_after)
+        self.leaf = leaf_certificate(
+            self.ca_key,
+            self.cn,
+            public,
+            not_after=self.leaf_not_after,
+            digital_signature=self.leaf_digital_signature,
+        )
 
     @property
     def anchor_pem(self) -> str:

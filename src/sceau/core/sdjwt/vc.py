@@ -148,7 +148,8 @@ class X5cIssuerResolver:
     """Issuer key from the ``x5c`` header, chain validated to configured trust anchors.
 
     The end-entity certificate must name the ``iss`` (as a URI SAN, or its host as a DNS SAN)
-    when ``iss`` is present. ``now`` is injected for deterministic tests.
+    when ``iss`` is present. ``now`` is injected for deterministic tests. ``ee_policy``: the
+    extensions the end-entity certificate must satisfy (default: any).
     """
 
     def __init__(
@@ -158,6 +159,7 @@ class X5cIssuerResolver:
         now: datetime | None = None,
         max_chain: int = 5,
         max_cert_bytes: int = 16 * 1024,
+        ee_policy: x509v.ExtensionPolicy | None = None,
     ) -> None:
         if not trust_anchors:
             raise InvalidInput("at least one trust anchor is needed", code="invalid_trust_anchor")
@@ -165,6 +167,7 @@ class X5cIssuerResolver:
         self._now = now
         self._max_chain = max_chain
         self._max_cert_bytes = max_cert_bytes
+        self._ee_policy = ee_policy or x509v.ExtensionPolicy.permit_all()
 
     def resolve(self, iss: Any, header: Mapping[str, Any]) -> PublicKey:
         x5c = header.get("x5c")
@@ -182,13 +185,12 @@ class X5cIssuerResolver:
                     "x5c entry is not a DER certificate", code="invalid_x5c"
                 ) from None
         now = self._now or datetime.now(UTC)
-        ee_policy = x509v.ExtensionPolicy.permit_all()
         ca_policy = x509v.ExtensionPolicy.webpki_defaults_ca()
         verifier = (
             x509v.PolicyBuilder()
             .store(self._store)
             .time(now)
-            .extension_policies(ca_policy=ca_policy, ee_policy=ee_policy)
+            .extension_policies(ca_policy=ca_policy, ee_policy=self._ee_policy)
             .build_client_verifier()
         )
         try:
