@@ -42,6 +42,7 @@ from sceau.core.sdjwt import kb_jwt_payload
 from sceau.core.vc import add_proof_sync
 from sceau.core.vc.jose import enveloped_credential, sign_vp_jwt
 from sceau.core.x509_hash import x509_hash
+from sceau.core.x509_signer import signing_ee_policy
 from sceau.wallet._dids import WalletDidResolver
 from sceau.wallet._http import WalletHttp
 from sceau.wallet.errors import PresentationRefused, RequestRejected
@@ -272,7 +273,8 @@ def _trusted_leaf(
             .time(dt.datetime.fromtimestamp(now(), dt.UTC))
             .extension_policies(
                 ca_policy=x509v.ExtensionPolicy.webpki_defaults_ca(),
-                ee_policy=x509v.ExtensionPolicy.permit_all(),
+                # The leaf signs the request object: not a CA, digitalSignature allowed.
+                ee_policy=signing_ee_policy(),
             )
             .build_client_verifier()
         )

@@ -272,6 +272,16 @@ async def test_x509_hash_leaf_outside_the_wallets_trust_anchors_is_refused(ancho
     assert refused.value.code == "untrusted_verifier"
 
 
+async def test_x509_hash_request_signed_by_the_ca_itself_is_refused() -> None:
+    """RFC 5280 §4.2.1.9: a CA certificate is no verifier; its key signs certificates, so the
+    trust anchor's own certificate as the "leaf" (hash and chain both match) is refused."""
+    ca_key, ca_cert = _ca()
+    client_id = "x509_hash:" + _hash_of(ca_cert)
+    with pytest.raises(RequestRejected) as refused:
+        await _fetch(_x509_hash_jar(client_id, ca_cert, ca_key), ca_cert, _uri(client_id))
+    assert refused.value.code == "untrusted_verifier"
+
+
 async def test_x509_hash_request_without_x5c_is_refused() -> None:
     ca = _ca()
     key, leaf = _leaf(ca, "verifier.example.gc.ca")
