@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any, Final
 
 import msgspec
+from cryptography import x509
 from litestar import Controller, Request, Response, get, put
 from litestar.datastructures import State
 from litestar.di import NamedDependency, Provide
@@ -71,7 +72,8 @@ class WalletProvidersNotConfigured(NotFound):
 class WalletProvidersPut(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """Trusted wallet providers of a tenant and its key attestation requirement.
 
-    ``trust_anchors_pem``: CA certificates of accepted wallet providers (PEM, 1 to 16).
+    ``trust_anchors_pem``: CA certificates of accepted wallet providers (PEM, one per entry, 1 to
+    16).
     ``key_attestation_required``: a ``jwt`` proof without ``key_attestation`` is refused for
     ``key_attestation_configurations`` (all the tenant's configurations when absent).
     ``key_storage`` / ``user_authentication``: accepted attack potential resistance values
@@ -141,6 +143,9 @@ def _validate(data: WalletProvidersPut) -> None:
         if len(pem) > MAX_ANCHOR_PEM or not pem.isascii():
             raise _invalid("trust_anchors_pem")
         try:
+            # One certificate per entry: of a bundle, only the first would be trusted, silently.
+            if len(x509.load_pem_x509_certificates(pem.encode("ascii"))) != 1:
+                raise ValueError("one certificate per trust anchor entry")
             parse_anchors([pem])
         except ValueError as exc:
             raise _invalid("trust_anchors_pem") from exc

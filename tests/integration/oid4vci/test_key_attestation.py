@@ -133,6 +133,8 @@ async def test_wallet_providers_config_is_set_and_read_back_by_tenant_admins(
         {"trust_anchors_pem": ["not a certificate"]},
         {"trust_anchors_pem": []},
         {"trust_anchors_pem": ["LEAF"]},  # an end-entity certificate is no trust anchor
+        # Two certificates in one entry: the second would be silently untrusted; one per entry.
+        {"trust_anchors_pem": ["BUNDLE"]},
         {"trust_anchors_pem": ["CA"], "key_storage": ["a b"]},
         {"trust_anchors_pem": ["CA"], "key_storage": ["x", "x"]},
         {"trust_anchors_pem": ["CA"], "key_attestation_configurations": ["no spaces allowed"]},
@@ -144,7 +146,11 @@ async def test_invalid_wallet_providers_config_is_refused_and_nothing_is_stored(
     from .wallet_provider import pem
 
     provider = WalletProvider()
-    replace = {"CA": provider.anchor_pem, "LEAF": pem(provider.leaf)}
+    replace = {
+        "CA": provider.anchor_pem,
+        "LEAF": pem(provider.leaf),
+        "BUNDLE": provider.anchor_pem + WalletProvider().anchor_pem,
+    }
     body = {**body, "trust_anchors_pem": [replace.get(p, p) for p in body["trust_anchors_pem"]]}
     path = f"/admin/tenants/{issuer.tenant.slug}/wallet-providers"
     response = await issuer.http.put(
