@@ -126,6 +126,16 @@ ROUTES = [
     # in tests/integration/keys); the others get 403/404 tenant_not_found first.
     AdminRoute("POST", "/admin/tenants/{slug:str}/keys/{kid:str}/rotate", ("admin",), None, 404),
     AdminRoute("POST", "/admin/tenants/{slug:str}/keys/{kid:str}/revoke", ("admin",), None, 404),
+    AdminRoute(
+        "PUT",
+        "/admin/tenants/{slug:str}/keys/{kid:str}/certificate-chain",
+        ("admin",),
+        {"x509_chain_pem": ["not a certificate"]},
+        404,
+    ),
+    AdminRoute(
+        "GET", "/admin/tenants/{slug:str}/keys/{kid:str}/certificate-chain", ("admin",), None, 404
+    ),
     # No record "{record_id:str}": allowed roles reach 404 credential_record_not_found.
     AdminRoute(
         "GET",

@@ -50,6 +50,8 @@ class IssuedCredential(msgspec.Struct, frozen=True):
 class KeySource(Protocol):
     async def get_signer(self, tenant_slug: str, algorithm: str | None = None) -> Signer: ...
 
+    async def issuer_x5c(self, tenant_slug: str, kid: str | None) -> list[str] | None: ...
+
     def did(self, tenant_slug: str) -> str: ...
 
 
@@ -159,6 +161,9 @@ class IssuanceService:
                 else None
             )
             plan = self._plan(ct)
+            # HAIP 1.0 §"Issuer identification and key resolution": the issuer's certificate
+            # and chain in x5c (cached per key; the chain of the key that signs), with kid.
+            x5c = await self.keys.issuer_x5c(tenant_slug, signer.key_id)
             sd_jwt = await issue_sd_jwt_vc(
                 ct.vct or "",
                 plan.mark(claims),
@@ -169,6 +174,7 @@ class IssuanceService:
                 holder_jwk=holder_jwk,
                 status=allocation.sd_jwt_status if allocation is not None else None,
                 disclosable=[n for n in claims if n in plan.top],
+                header={"x5c": x5c} if x5c else None,
             )
             credential: str | dict[str, Any] = sd_jwt.compact
         else:

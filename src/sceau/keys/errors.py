@@ -43,3 +43,15 @@ class SealedKeyInvalid(ServiceError):
 
     code = "sealed_key_invalid"
     status = 500
+
+
+class IssuerCertificateInvalid(ServiceError):
+    """An uploaded issuer certificate chain is refused (the specific ``issuer_x509_*`` code says
+    why: not PEM or wrong order, leaf for another key, not valid now, issuer not named)."""
+
+    code = "issuer_x509_chain_invalid"
+    status = 422
+
+
+class IssuerCertificateChainNotFound(NotFound):
+    code = "issuer_certificate_chain_not_found"

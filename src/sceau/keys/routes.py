@@ -4,13 +4,20 @@ from __future__ import annotations
 
 from typing import Any, Final
 
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, Request, Response, get, post, put
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 from litestar.types import ControllerRouterHandler
 
-from sceau.keys.models import Jwks, SigningKey, SigningKeyCreate, SigningKeyRotated
+from sceau.keys.models import (
+    CertificateChain,
+    CertificateChainIn,
+    Jwks,
+    SigningKey,
+    SigningKeyCreate,
+    SigningKeyRotated,
+)
 from sceau.keys.service import KeyStoreService
 from sceau.tenants.service import Principal
 from sceau.web.auth import authorize, request_id_of
@@ -120,6 +127,41 @@ class SigningKeyController(Controller):
     ) -> SigningKey:
         authorize(principal, slug, KEY_ADMIN_ROLES)
         return await keys.revoke_key(principal.actor(request_id_of(request)), slug, kid)
+
+    @put(
+        "/{kid:str}/certificate-chain",
+        responses=_KEY_PROBLEMS,
+        status_code=HTTP_200_OK,
+        summary="Upload the X.509 chain of the active ES256 key (leaf first; HAIP issuer x5c)",
+    )
+    async def put_certificate_chain(
+        self,
+        request: Request[Any, Any, Any],
+        slug: FromPath[str],
+        kid: FromPath[str],
+        data: JSONBody[CertificateChainIn],
+        principal: NamedDependency[Principal],
+        keys: NamedDependency[KeyStoreService],
+    ) -> CertificateChain:
+        authorize(principal, slug, KEY_ADMIN_ROLES)
+        return await keys.upload_certificate_chain(
+            principal.actor(request_id_of(request)), slug, kid, data.x509_chain_pem
+        )
+
+    @get(
+        "/{kid:str}/certificate-chain",
+        responses=ADMIN_PROBLEMS,
+        summary="A key's X.509 chain (uploaded, or the dev chain outside production)",
+    )
+    async def get_certificate_chain(
+        self,
+        slug: FromPath[str],
+        kid: FromPath[str],
+        principal: NamedDependency[Principal],
+        keys: NamedDependency[KeyStoreService],
+    ) -> CertificateChain:
+        authorize(principal, slug, KEY_ADMIN_ROLES)
+        return await keys.certificate_chain(slug, kid)
 
 
 ROUTES: list[ControllerRouterHandler] = [tenant_jwks, tenant_did_document, SigningKeyController]

@@ -8,11 +8,15 @@ process takes effect here within that delay, and at once in this process.
 
 from __future__ import annotations
 
+import datetime as dt
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, Final
 from urllib.parse import urlsplit
 
+import structlog
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -25,14 +29,28 @@ from sceau.core.dids.errors import InvalidDid
 from sceau.core.jose import PublicKey, Signer, get_algorithm, public_key_from_jwk
 from sceau.errors import AlgorithmNotAllowed
 from sceau.keys import store
+from sceau.keys.certificates import (
+    check_leaf,
+    dev_certificate_chain,
+    leaf_names_issuer,
+    load_pem_chain,
+    x5c_of,
+)
 from sceau.keys.errors import (
+    IssuerCertificateChainNotFound,
+    IssuerCertificateInvalid,
     NoActiveSigningKey,
     SigningKeyNotFound,
     SigningKeyRevoked,
     SigningKeyStateConflict,
 )
 from sceau.keys.kek import KeyEncryptionKey, load_kek
-from sceau.keys.models import PUBLISHED_STATUSES, SigningKey, SigningKeyRotated
+from sceau.keys.models import (
+    PUBLISHED_STATUSES,
+    CertificateChain,
+    SigningKey,
+    SigningKeyRotated,
+)
 from sceau.keys.ports import GeneratedKey, KeyBackend
 from sceau.keys.software import SoftwareKeyBackend
 from sceau.settings import Settings
@@ -47,6 +65,11 @@ MAX_KID_LENGTH: Final = 64  # RFC 7638 SHA-256 thumbprints are 43 characters
 # FIPS 186-5 Appendix A.4.1: 64 bits more than the order, so the reduction has no usable bias.
 _P256_ORDER: Final = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
 _P256_SEED_BYTES: Final = 40
+# Issuer certificate chains (HAIP 1.0 x5c) are for ES256 keys: the algorithm HAIP requires.
+CERTIFIED_ALGORITHM: Final = "ES256"
+DEV_LEAF_DAYS: Final = 365
+
+_log = structlog.get_logger("sceau.keys")
 
 
 def _check_kid(kid: str) -> None:
@@ -74,6 +97,24 @@ def tenant_did(public_url: str, tenant_slug: str) -> str:
         return f"did:web:{host}{port}:" + ":".join(path)
 
 
+def _certificate_error(message: str, code: str) -> Exception:
+    return IssuerCertificateInvalid(message, code=code)
+
+
+def _pem(cert: x509.Certificate) -> str:
+    return cert.public_bytes(serialization.Encoding.PEM).decode("ascii")
+
+
+def _chain_record(source: str, certs: Sequence[x509.Certificate]) -> dict[str, Any]:
+    """The stored form (column ``x509_chain``): PEMs as re-encoded from the parsed certificates
+    (no text around them), leaf first, and the leaf's expiry."""
+    return {
+        "source": source,
+        "pem": [_pem(c) for c in certs],
+        "not_after_ms": int(certs[0].not_valid_after_utc.timestamp() * 1000),
+    }
+
+
 def _published_jwk(key: SigningKey) -> dict[str, Any]:
     return {**key.public_jwk, "kid": key.kid, "alg": key.algorithm, "use": "sig"}
 
@@ -96,6 +137,7 @@ class KeyStoreService:
         active_cache_ttl_s: float = 5.0,
         max_page_size: int = 500,
         auto_create: bool = True,
+        dev_certificates: bool = False,
     ) -> None:
         self.engine = engine
         self.backend = backend
@@ -105,6 +147,10 @@ class KeyStoreService:
         self.active_cache_ttl_ms = int(active_cache_ttl_s * 1000)
         self.max_page_size = max_page_size
         self.auto_create = auto_create
+        # Outside production, an ES256 key without an uploaded chain gets a dev chain.
+        self.dev_certificates = dev_certificates
+        # (tenant, kid) -> (stored PEMs, x5c) or None: parsed once per stored chain.
+        self._chains: dict[tuple[str, str], tuple[tuple[str, ...], list[str]] | None] = {}
         self._signers: dict[tuple[str, str], Signer] = {}
         self._agreement_keys: dict[tuple[str, str], ec.EllipticCurvePrivateKey] = {}
         # (tenant, algorithm or "") -> (expires_at_ms, kid, algorithm)
@@ -127,6 +173,7 @@ class KeyStoreService:
             tenants=tenants or TenantService(engine, max_page_size=settings.max_page_size),
             public_url=settings.resolved_public_url,
             max_page_size=settings.max_page_size,
+            dev_certificates=settings.environment != "prod",
         )
 
     # -- the KeyStore port -------------------------------------------------------------------
@@ -153,7 +200,10 @@ class KeyStoreService:
                 found = await store.active_key_material(conn, tenant_slug, alg)
             if found is None:
                 raise NoActiveSigningKey(algorithm=alg)
-        key, key_ref, custodian_id = found
+        key, key_ref, custodian_id, chain = found
+        if self._needs_dev_chain(key, chain):
+            chain = await self._store_dev_chain(tenant_slug, key, replace=chain is not None)
+        self._remember_chain(tenant_slug, key.kid, chain)
         signer = self._signers.get((tenant_slug, key.kid))
         if signer is None:
             signer = self.backend.signer(
@@ -210,6 +260,170 @@ class KeyStoreService:
             self._agreement_keys.clear()
         self._agreement_keys[(tenant_slug, purpose)] = key
         return key
+
+    # -- issuer certificate chains (HAIP 1.0 x5c) --------------------------------------------
+
+    def issuer_identifier(self, tenant_slug: str) -> str:
+        """The Credential Issuer identifier (``iss`` of SD-JWT VCs) the leaf must name."""
+        return f"{self.public_url}/t/{tenant_slug}"
+
+    async def issuer_x5c(self, tenant_slug: str, kid: str | None) -> list[str] | None:
+        """The ``x5c`` header (RFC 7515 §4.1.6) for signatures by ``kid``: its chain, leaf
+        first, without the self-signed root; ``None`` when the key has no chain.
+
+        Hot path (every issuance): a dict lookup. :meth:`get_signer` refreshes the entry of
+        the active key with the same query that finds it (every ``active_cache_ttl_s``), so an
+        upload by another process is used within that delay, by this one at once.
+        """
+        if kid is None:
+            return None
+        try:
+            cached = self._chains[(tenant_slug, kid)]
+        except KeyError:
+            async with self.engine.connect() as conn:
+                stored = await store.get_chain(conn, tenant_slug, kid)
+            cached = self._remember_chain(tenant_slug, kid, stored)
+        return None if cached is None else cached[1]
+
+    async def certificate_chain(self, tenant_slug: str, kid: str) -> CertificateChain:
+        """The stored chain of one key (``issuer_certificate_chain_not_found`` when none)."""
+        _check_kid(kid)
+        async with self.engine.connect() as conn:
+            key = await store.get_key(conn, tenant_slug, kid)
+            stored = await store.get_chain(conn, tenant_slug, kid) if key is not None else None
+        if key is None:
+            await self.tenants.get_tenant(tenant_slug)
+            raise SigningKeyNotFound()
+        if stored is None:
+            raise IssuerCertificateChainNotFound()
+        return self._chain_model(tenant_slug, kid, stored)
+
+    async def upload_certificate_chain(
+        self, actor: Actor, tenant_slug: str, kid: str, pems: Sequence[str]
+    ) -> CertificateChain:
+        """Store an uploaded chain for the tenant's active ES256 key ``kid``.
+
+        Checks (HAIP 1.0 §"Issuer identification and key resolution", SD-JWT VC §"Inline X.509
+        Certificates", RFC 7515 §4.1.6): PEM certificates, leaf first, each issued by the next;
+        the leaf certifies ``kid``'s public key, is valid now, and names the Credential Issuer
+        identifier as a URI SAN (or its host as a DNS SAN). Nothing changes on a refusal.
+        """
+        _check_kid(kid)
+        async with self.engine.connect() as conn:
+            key = await store.get_key(conn, tenant_slug, kid)
+        if key is None:
+            await self.tenants.get_tenant(tenant_slug)
+            raise SigningKeyNotFound()
+        if key.status != "active":
+            raise SigningKeyStateConflict(status=key.status)
+        if key.algorithm != CERTIFIED_ALGORITHM:
+            raise IssuerCertificateInvalid(
+                "issuer certificates are for ES256 keys",
+                code="issuer_x509_algorithm_not_supported",
+            )
+        certs = load_pem_chain(pems, _certificate_error, prefix="issuer_x509")
+        now = dt.datetime.fromtimestamp(self.clock_ms() / 1000, dt.UTC)
+        check_leaf(
+            certs[0],
+            public_key_from_jwk(key.public_jwk),
+            now,
+            _certificate_error,
+            prefix="issuer_x509",
+        )
+        issuer = self.issuer_identifier(tenant_slug)
+        if not leaf_names_issuer(certs[0], issuer, urlsplit(issuer).hostname or ""):
+            raise IssuerCertificateInvalid(
+                "leaf certificate does not name the credential issuer",
+                code="issuer_x509_leaf_name_mismatch",
+            )
+        chain = _chain_record("uploaded", certs)
+        at = self.clock_ms()
+        async with self.engine.begin() as conn:
+            if not await store.set_chain(conn, tenant_slug, kid, chain):
+                raise SigningKeyNotFound()
+            await record(
+                conn,
+                AuditEvent(
+                    actor=actor.id,
+                    action="signing_key.certificate_chain",
+                    target=f"signing_key:{kid}",
+                    tenant=tenant_slug,
+                    request_id=actor.request_id,
+                    details={"source": "uploaded", "certificates": len(certs)},
+                ),
+                at_ms=at,
+            )
+        self._remember_chain(tenant_slug, kid, chain)
+        return self._chain_model(tenant_slug, kid, chain)
+
+    def _chain_model(self, tenant_slug: str, kid: str, stored: dict[str, Any]) -> CertificateChain:
+        cached = self._remember_chain(tenant_slug, kid, stored)
+        return CertificateChain(
+            kid=kid,
+            source=stored["source"],
+            x509_chain_pem=list(stored["pem"]),
+            x5c=[] if cached is None else list(cached[1]),
+            not_after_ms=int(stored["not_after_ms"]),
+        )
+
+    def _remember_chain(
+        self, tenant_slug: str, kid: str, stored: dict[str, Any] | None
+    ) -> tuple[tuple[str, ...], list[str]] | None:
+        """Cache the x5c of a stored chain, parsing it only when it differs from the cached."""
+        pems = tuple(stored["pem"]) if stored is not None else None
+        cached = self._chains.get((tenant_slug, kid))
+        if cached is not None and cached[0] == pems:
+            return cached
+        entry: tuple[tuple[str, ...], list[str]] | None = None
+        if pems is not None:
+            try:
+                certs = [x509.load_pem_x509_certificate(p.encode("ascii")) for p in pems]
+                entry = (pems, x5c_of(certs))
+            except ValueError:
+                _log.error("x509_chain_unreadable", tenant=tenant_slug, kid=kid)
+        if len(self._chains) >= MAX_CACHED_SIGNERS:
+            self._chains.clear()
+        self._chains[(tenant_slug, kid)] = entry
+        return entry
+
+    def _needs_dev_chain(self, key: SigningKey, stored: dict[str, Any] | None) -> bool:
+        if not self.dev_certificates or key.algorithm != CERTIFIED_ALGORITHM:
+            return False
+        if stored is None:
+            return True  # a key created before migration 0011
+        return stored.get("source") == "dev" and stored["not_after_ms"] <= self.clock_ms()
+
+    def _dev_chain(self, tenant_slug: str, public_key: Any) -> dict[str, Any] | None:
+        """A dev CA and a leaf for the key naming the Credential Issuer (URI and DNS SAN)."""
+        if not isinstance(public_key, ec.EllipticCurvePublicKey):
+            return None
+        issuer = self.issuer_identifier(tenant_slug)
+        pems = dev_certificate_chain(
+            public_key,
+            urlsplit(issuer).hostname or "localhost",
+            uris=[issuer],
+            subject=issuer if len(issuer) <= 64 else tenant_slug,
+            now=dt.datetime.fromtimestamp(self.clock_ms() / 1000, dt.UTC),
+            leaf_days=DEV_LEAF_DAYS,
+        )
+        certs = [x509.load_pem_x509_certificate(p.encode("ascii")) for p in pems]
+        return _chain_record("dev", certs)
+
+    async def _store_dev_chain(
+        self, tenant_slug: str, key: SigningKey, *, replace: bool
+    ) -> dict[str, Any] | None:
+        """Give a key created without a chain (or whose dev leaf expired) a dev chain, once:
+        a chain another process stored first wins."""
+        chain = self._dev_chain(tenant_slug, public_key_from_jwk(key.public_jwk))
+        if chain is None:
+            return None
+        async with self.engine.begin() as conn:
+            if replace:
+                await store.set_chain(conn, tenant_slug, key.kid, chain)
+            else:
+                await store.set_chain(conn, tenant_slug, key.kid, chain, only_if_none=True)
+            stored = await store.get_chain(conn, tenant_slug, key.kid)
+        return stored
 
     # -- publication ------------------------------------------------------------------------
 
@@ -373,6 +587,9 @@ class KeyStoreService:
         action: str,
         extra: dict[str, str] | None = None,
     ) -> SigningKey:
+        chain = None
+        if self.dev_certificates and generated.algorithm == CERTIFIED_ALGORITHM:
+            chain = self._dev_chain(tenant_slug, public_key_from_jwk(generated.public_jwk))
         key = await store.insert_key(
             conn,
             kid=generated.kid,
@@ -383,6 +600,7 @@ class KeyStoreService:
             key_ref=generated.key_ref,
             custodian_id=generated.custodian_id,
             created_at_ms=now,
+            x509_chain=chain,
         )
         await record(
             conn,

@@ -47,6 +47,9 @@ signing_keys = Table(
     Column("created_at_ms", BigInteger, nullable=False),
     Column("retired_at_ms", BigInteger, nullable=True),
     Column("revoked_at_ms", BigInteger, nullable=True),
+    # Migration 0011: the key's X.509 chain {"source", "pem": [leaf, ..., root], "not_after_ms"}
+    # (HAIP 1.0 issuer x5c); NULL when none was uploaded or generated.
+    Column("x509_chain", JSON(none_as_null=True), nullable=True),
     CheckConstraint("status IN ('active', 'retired', 'revoked')", name="status"),
     Index("ix_signing_keys_tenant_status", "tenant", "status"),
     # At most one active key per tenant and algorithm: rotation retires before it inserts, and a
@@ -99,6 +102,7 @@ async def insert_key(
     key_ref: bytes,
     custodian_id: str,
     created_at_ms: int,
+    x509_chain: dict[str, Any] | None = None,
 ) -> SigningKey:
     values = {
         "kid": kid,
@@ -110,6 +114,7 @@ async def insert_key(
         "key_ref": key_ref,
         "custodian_id": custodian_id,
         "created_at_ms": created_at_ms,
+        "x509_chain": x509_chain,
     }
     await conn.execute(signing_keys.insert().values(**values))
     return SigningKey(
@@ -149,11 +154,17 @@ async def get_key(conn: AsyncConnection, tenant: str, kid: str) -> SigningKey | 
 
 async def active_key_material(
     conn: AsyncConnection, tenant: str, algorithm: str
-) -> tuple[SigningKey, bytes, str] | None:
-    """The active key for (tenant, algorithm) with its sealed material, or ``None``."""
+) -> tuple[SigningKey, bytes, str, dict[str, Any] | None] | None:
+    """The active key for (tenant, algorithm) with its sealed material and X.509 chain (the
+    stored JSON object or ``None``), or ``None``."""
     row = (
         await conn.execute(
-            select(*_PUBLIC_COLUMNS, signing_keys.c.key_ref, signing_keys.c.custodian_id).where(
+            select(
+                *_PUBLIC_COLUMNS,
+                signing_keys.c.key_ref,
+                signing_keys.c.custodian_id,
+                signing_keys.c.x509_chain,
+            ).where(
                 and_(
                     signing_keys.c.tenant == tenant,
                     signing_keys.c.algorithm == algorithm,
@@ -162,7 +173,41 @@ async def active_key_material(
             )
         )
     ).first()
-    return None if row is None else (_record(row), bytes(row.key_ref), row.custodian_id)
+    if row is None:
+        return None
+    chain = dict(row.x509_chain) if row.x509_chain is not None else None
+    return _record(row), bytes(row.key_ref), row.custodian_id, chain
+
+
+async def get_chain(conn: AsyncConnection, tenant: str, kid: str) -> dict[str, Any] | None:
+    """The stored X.509 chain object of one key, or ``None``."""
+    row = (
+        await conn.execute(
+            select(signing_keys.c.x509_chain).where(
+                and_(signing_keys.c.tenant == tenant, signing_keys.c.kid == kid)
+            )
+        )
+    ).first()
+    return None if row is None or row.x509_chain is None else dict(row.x509_chain)
+
+
+async def set_chain(
+    conn: AsyncConnection,
+    tenant: str,
+    kid: str,
+    chain: dict[str, Any],
+    *,
+    only_if_none: bool = False,
+) -> bool:
+    """Store a key's X.509 chain; with ``only_if_none``, only where none is stored yet (a dev
+    chain never replaces one that another process stored first). True when a row changed."""
+    query = update(signing_keys).where(
+        and_(signing_keys.c.tenant == tenant, signing_keys.c.kid == kid)
+    )
+    if only_if_none:
+        query = query.where(signing_keys.c.x509_chain.is_(None))
+    result = await conn.execute(query.values(x509_chain=chain))
+    return bool(result.rowcount)
 
 
 async def count_keys(conn: AsyncConnection, tenant: str, algorithm: str) -> int:

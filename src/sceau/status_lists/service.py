@@ -93,6 +93,8 @@ class SignerSource(Protocol):
 
     async def get_signer(self, tenant_slug: str, algorithm: str | None = None) -> Signer: ...
 
+    async def issuer_x5c(self, tenant_slug: str, kid: str | None) -> list[str] | None: ...
+
 
 @dataclass(frozen=True)
 class StatusListSettings:
@@ -475,10 +477,15 @@ class StatusListService:
         self, tenant_slug: str, list_id: str, statuses: bytes, now: int
     ) -> tuple[bytes, str]:
         # TSL §Status List Token in JWT Format: sub = the list URI, iat, exp, ttl.
+        signer = await self._signer(tenant_slug)
+        assert self.keys is not None
+        # HAIP 1.0 §"SD-JWT VCs": the key that validates the Status List Token is in x5c.
+        x5c = await self.keys.issuer_x5c(tenant_slug, signer.key_id)
         token = await sign_status_list_token(
             StatusList.from_bytes(statuses, TOKEN_BITS),
             uri=self.list_uri(tenant_slug, list_id),
-            signer=await self._signer(tenant_slug),
+            signer=signer,
+            header={"x5c": x5c} if x5c else None,
             now=now,
             exp=now + self.config.validity_s,
             ttl=self.config.ttl_s,

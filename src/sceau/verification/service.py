@@ -8,18 +8,15 @@ call (status lists are shared, fetched once per their TTL).
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 import msgspec
 from cryptography import x509
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from sceau.audit.models import AuditEvent
@@ -29,6 +26,12 @@ from sceau.core.jose import PublicKey, Signer
 from sceau.core.vc import parse_datetime_stamp
 from sceau.core.x509_hash import X509_HASH_PREFIX, x509_hash
 from sceau.errors import NotFound, ServiceError
+from sceau.keys.certificates import (
+    check_leaf,
+    dev_certificate_chain,
+    leaf_dns_names,
+    load_pem_chain,
+)
 from sceau.settings import Settings
 from sceau.tenants.service import Actor, TenantService
 from sceau.verification import store
@@ -73,84 +76,8 @@ def _now_ms() -> int:
     return time.time_ns() // 1_000_000
 
 
-def dev_certificate_chain(
-    public_key: ec.EllipticCurvePublicKey, dns_name: str, *, now: dt.datetime | None = None
-) -> list[str]:
-    """A throw-away CA and a leaf for ``public_key`` with SAN ``dns_name`` (dev only).
-
-    The CA key is discarded: the chain is for wallets in development that trust it explicitly.
-    """
-    now = now or dt.datetime.now(dt.UTC)
-    ca_key = ec.generate_private_key(ec.SECP256R1())
-    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, f"Sceau dev CA {dns_name}")])
-    ca = (
-        x509.CertificateBuilder()
-        .subject_name(ca_name)
-        .issuer_name(ca_name)
-        .public_key(ca_key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(minutes=5))
-        .not_valid_after(now + dt.timedelta(days=365))
-        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
-        .add_extension(
-            x509.KeyUsage(False, False, False, False, False, True, True, False, False),
-            critical=True,
-        )
-        .add_extension(
-            x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), critical=False
-        )
-        .sign(ca_key, hashes.SHA256())
-    )
-    leaf = (
-        x509.CertificateBuilder()
-        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, dns_name)]))
-        .issuer_name(ca_name)
-        .public_key(public_key)
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(minutes=5))
-        .not_valid_after(now + dt.timedelta(days=90))
-        .add_extension(x509.SubjectAlternativeName([x509.DNSName(dns_name)]), critical=False)
-        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(
-            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()),
-            critical=False,
-        )
-        .sign(ca_key, hashes.SHA256())
-    )
-    return [c.public_bytes(serialization.Encoding.PEM).decode("ascii") for c in (leaf, ca)]
-
-
-def _load_chain(pems: Sequence[str]) -> list[x509.Certificate]:
-    """The uploaded chain, leaf first, each certificate issued by the next (the ``x5c`` order
-    of RFC 7515 §4.1.6, which wallets rely on: the first one is the leaf)."""
-    certs = []
-    for pem in pems:
-        try:
-            certs.append(x509.load_pem_x509_certificate(pem.encode("ascii")))
-        except (ValueError, UnicodeEncodeError) as exc:
-            raise InvalidVerifierConfig("x509 chain is not PEM", code="x509_chain_invalid") from exc
-    for cert, issuer in itertools.pairwise(certs):
-        try:
-            cert.verify_directly_issued_by(issuer)
-        except (ValueError, TypeError, InvalidSignature) as exc:
-            raise InvalidVerifierConfig(
-                "x509 chain is not in leaf-first issuing order", code="x509_chain_invalid"
-            ) from exc
-    return certs
-
-
-def _leaf_dns_names(leaf: x509.Certificate) -> list[str]:
-    try:
-        san = leaf.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
-    except x509.ExtensionNotFound:
-        return []
-    return list(san.get_values_for_type(x509.DNSName))
-
-
-def _same_key(a: Any, b: Any) -> bool:
-    fmt = serialization.PublicFormat.SubjectPublicKeyInfo
-    enc = serialization.Encoding.DER
-    return bool(a.public_bytes(enc, fmt) == b.public_bytes(enc, fmt))
+def _config_error(message: str, code: str) -> Exception:
+    return InvalidVerifierConfig(message, code=code)
 
 
 class VerificationService:
@@ -262,18 +189,11 @@ class VerificationService:
             host = data.client_id or host
         if data.x509_chain_pem:
             chain = list(data.x509_chain_pem)
-            certs = _load_chain(chain)
+            certs = load_pem_chain(chain, _config_error)
             leaf = certs[0]
-            if not _same_key(leaf.public_key(), key):
-                raise InvalidVerifierConfig(
-                    "leaf certificate is not the signing key", code="x509_leaf_key_mismatch"
-                )
             now = dt.datetime.fromtimestamp(self._clock(), dt.UTC)
-            if not leaf.not_valid_before_utc <= now < leaf.not_valid_after_utc:
-                raise InvalidVerifierConfig(
-                    "leaf certificate is not valid now", code="x509_leaf_not_current"
-                )
-            if prefix == "x509_san_dns" and host not in _leaf_dns_names(leaf):
+            check_leaf(leaf, key, now, _config_error)
+            if prefix == "x509_san_dns" and host not in leaf_dns_names(leaf):
                 raise InvalidVerifierConfig(
                     "leaf certificate lacks the client_id DNS SAN", code="x509_leaf_dns_mismatch"
                 )

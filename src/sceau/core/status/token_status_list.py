@@ -221,10 +221,12 @@ async def sign_status_list_token(
     iss: str | None = None,
     aggregation_uri: str | None = None,
     extra_claims: Mapping[str, Any] | None = None,
+    header: Mapping[str, Any] | None = None,
 ) -> str:
     """Build and sign a Status List Token in JWT format (§Status List Token in JWT Format).
 
     ``uri`` becomes ``sub`` and must equal the ``uri`` in the Referenced Tokens' reference.
+    ``header`` adds protected header parameters (e.g. ``x5c``); ``typ`` stays the list's.
     """
     if not isinstance(uri, str) or not uri:
         raise InvalidInput("uri is required")
@@ -239,7 +241,7 @@ async def sign_status_list_token(
     if iss is not None:
         claims["iss"] = iss
     claims["status_list"] = status_list.to_json(aggregation_uri=aggregation_uri)
-    return await sign_compact({"typ": STATUS_LIST_TYP}, claims, signer)
+    return await sign_compact({**(header or {}), "typ": STATUS_LIST_TYP}, claims, signer)
 
 
 def _numeric_date(claims: Mapping[str, Any], name: str, *, required: bool) -> int | None:
