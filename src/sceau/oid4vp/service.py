@@ -41,7 +41,7 @@ from sceau.core.jose import (
     public_jwk,
     sign_compact,
 )
-from sceau.db.engine import single_statement_reads
+from sceau.db.engine import autocommit
 from sceau.errors import Forbidden, NotFound, OAuthError, ServiceError
 from sceau.oid4vp import store
 from sceau.oid4vp.models import (
@@ -159,7 +159,7 @@ class PresentationService:
         clock_ms: Callable[[], int] = _now_ms,
     ) -> None:
         self._db = engine
-        self._reads = single_statement_reads(engine)  # the one-row lookups below
+        self._reads = autocommit(engine)  # the one-row lookups below
         self._verification = verification
         self._keys = keys
         self._clock_ms = clock_ms

@@ -8,12 +8,13 @@ not UTF-8, before the handler's own decoding runs. Wrong media types get 415.
 
 from __future__ import annotations
 
-import json
-from typing import Any, NoReturn
+from typing import Any
 
 from litestar import Request
 from litestar.enums import RequestEncodingType
 
+from sceau.core.encoding import json_loads
+from sceau.core.errors import SceauError
 from sceau.errors import MalformedJson, UnsupportedMediaType
 
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
@@ -26,22 +27,20 @@ def is_json_media_type(content_type: str) -> bool:
     )
 
 
-def _unique_members(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    result = dict(pairs)
-    if len(result) != len(pairs):
-        raise MalformedJson()
-    return result
-
-
-def _no_constants(_name: str) -> NoReturn:
-    raise MalformedJson()
+# Deeper bodies are refused (SECURITY.md J-04); no API document nests anywhere near this.
+MAX_BODY_JSON_DEPTH = 64
 
 
 def check_strict_json(body: bytes) -> None:
-    """Raise :class:`MalformedJson` unless ``body`` is strict JSON (see module docstring)."""
+    """Raise :class:`MalformedJson` unless ``body`` is strict JSON (see module docstring).
+
+    The core's strict parser (:func:`sceau.core.encoding.json_loads`: msgspec with a proof that
+    no member was merged, the stdlib with duplicate checks otherwise) at the body's own size: the
+    request size limit was enforced while the body streamed in.
+    """
     try:
-        json.loads(body, object_pairs_hook=_unique_members, parse_constant=_no_constants)
-    except (ValueError, RecursionError) as exc:  # UnicodeDecodeError is a ValueError
+        json_loads(body, max_bytes=max(len(body), 1), max_depth=MAX_BODY_JSON_DEPTH)
+    except SceauError as exc:  # invalid_json, duplicate_json_member, json_too_deep
         raise MalformedJson() from exc
 
 

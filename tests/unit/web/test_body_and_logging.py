@@ -44,3 +44,24 @@ def test_log_processor_redacts_anything_shaped_like_an_api_key() -> None:
     event = redact_secrets(None, "info", {"event": f"got {token}", "nested": {"k": [token]}})
     assert token not in repr(event)
     assert "sceau_[REDACTED]" in event["event"]
+
+
+def test_strict_json_refuses_bodies_nested_deeper_than_the_cap() -> None:
+    from sceau.web.body import MAX_BODY_JSON_DEPTH
+
+    ok = b"[" * MAX_BODY_JSON_DEPTH + b"]" * MAX_BODY_JSON_DEPTH
+    check_strict_json(ok)
+    deep = b'{"a":' * (MAX_BODY_JSON_DEPTH + 1) + b"1" + b"}" * (MAX_BODY_JSON_DEPTH + 1)
+    with pytest.raises(MalformedJson):
+        check_strict_json(deep)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [b'{"a":"\\ud800"}', b'\xef\xbb\xbf{"a":1}', b'{"a":1} x', b'{"a\\u0062":1,"ab":2}'],
+)
+def test_strict_json_refuses_lone_surrogates_bom_trailing_data_and_escaped_duplicates(
+    raw: bytes,
+) -> None:
+    with pytest.raises(MalformedJson):
+        check_strict_json(raw)
