@@ -125,6 +125,8 @@ class PublishedList:
     max_age: int
     version: int
     refresh_at: int  # epoch seconds after which it is signed again (half its validity)
+    # The signing key and its x5c when signed: a rotation or a new chain re-signs at once.
+    signed_with: tuple[str | None, tuple[str, ...]] = (None, ())
 
 
 @dataclass
@@ -423,7 +425,8 @@ class StatusListService:
         List credential for ``purpose`` (``ldp_vc`` Data Integrity, or ``vc+jwt`` with ``as_jwt``).
 
         Signed once per list version and cached in this process; each call reads the version,
-        so a status change is visible in the next list served (by any process).
+        so a status change is visible in the next list served (by any process). A new active
+        key or a new chain for it (x5c) also re-signs.
         """
         if not LIST_ID.fullmatch(list_id):
             raise StatusListNotFound()
@@ -438,13 +441,24 @@ class StatusListService:
             raise StatusListNotFound()
         key = (list_id, purpose or "token", "jwt" if as_jwt else "di")
         now = self.clock_ms() // 1000
+        signed_with = await self._signed_with(tenant_slug)
         cached = self._cache.get(key)
-        if cached is not None and cached.version >= version and now < cached.refresh_at:
+        if (
+            cached is not None
+            and cached.version >= version
+            and now < cached.refresh_at
+            and cached.signed_with == signed_with
+        ):
             return cached
         lock = self._cache_locks.setdefault(key, asyncio.Lock())
         async with lock:
             cached = self._cache.get(key)
-            if cached is not None and cached.version >= version and now < cached.refresh_at:
+            if (
+                cached is not None
+                and cached.version >= version
+                and now < cached.refresh_at
+                and cached.signed_with == signed_with
+            ):
                 return cached
             async with self.engine.connect() as conn:
                 version, size, statuses = await store.list_statuses(conn, list_id)
@@ -462,11 +476,19 @@ class StatusListService:
                 max_age=self.config.ttl_s,
                 version=version,
                 refresh_at=now + self.config.validity_s // 2,
+                signed_with=signed_with,
             )
             if len(self._cache) >= MAX_CACHED_LISTS:
                 self._cache.clear()
             self._cache[key] = published
             return published
+
+    async def _signed_with(self, tenant_slug: str) -> tuple[str | None, tuple[str, ...]]:
+        """The active key and its x5c (both cached by the keys service: no query here)."""
+        signer = await self._signer(tenant_slug)
+        assert self.keys is not None
+        x5c = await self.keys.issuer_x5c(tenant_slug, signer.key_id)
+        return signer.key_id, tuple(x5c or ())
 
     async def _signer(self, tenant_slug: str) -> Signer:
         if self.keys is None:

@@ -20,7 +20,10 @@ from cryptography.x509 import verification as x509v
 from cryptography.x509.oid import NameOID
 from joserfc import jws
 from joserfc.jwk import ECKey
+from sqlalchemy import null, update
 
+from sceau.keys.service import SYSTEM_ACTOR, KeyStoreService
+from sceau.keys.store import signing_keys
 from sceau.web.i18n import load_catalogue
 
 from .conftest import Issuer, type_body
@@ -343,6 +346,11 @@ async def test_uploaded_chain_is_used_for_credentials_and_status_lists(
     issuer: Issuer, nostatus: str
 ) -> None:
     kid, spki = await _active_key(issuer)
+    dev = await _chain(issuer, kid)
+    status_credential = await _issue(issuer, "permit")
+    payload = _b64url_json(status_credential.split("~", 1)[0].split(".")[1])
+    uri = payload["status"]["status_list"]["uri"]
+    assert _header((await issuer.http.get(uri)).text)["x5c"] == dev["x5c"]  # signed, cached
     ca = CertAuthority()
     public = serialization.load_der_public_key(spki)
     leaf = ca.leaf(public, uri=issuer.issuer_id)
@@ -365,17 +373,89 @@ async def test_uploaded_chain_is_used_for_credentials_and_status_lists(
     result = await _verify_with_anchor(issuer, credential, _pem(ca.root))
     assert result["verified"] is True, result
 
-    status_credential = await _issue(issuer, "permit")
-    uri = _b64url_json(status_credential.split("~", 1)[0].split(".")[1])["status"]["status_list"][
-        "uri"
-    ]
+    # The cached status list token is signed again with the new chain (same list version).
     token = (await issuer.http.get(uri)).text
     assert _header(token)["x5c"] == expected_x5c
+    _check_signature(token, leaf)
 
     audit = await issuer.http.get(
         f"/admin/tenants/{issuer.tenant.slug}/audit", headers=issuer.admin("auditor")
     )
     assert "signing_key.certificate_chain" in audit.text
+
+
+async def test_another_process_uses_an_uploaded_chain_after_its_key_cache_ttl(
+    issuer: Issuer, engine: Any
+) -> None:
+    """A second app process (same database and KEK): it reads the chain with the active key
+    (no query of its own per issuance) and sees an upload made elsewhere at its next refresh."""
+    keys = issuer.app.state["keys"]
+    other = KeyStoreService(
+        engine,
+        keys.backend,
+        tenants=keys.tenants,
+        public_url=keys.public_url,
+        active_cache_ttl_s=0,
+        dev_certificates=True,
+    )
+    slug = issuer.tenant.slug
+    kid, spki = await _active_key(issuer)
+    signer = await other.get_signer(slug)
+    assert signer.key_id == kid
+    assert await other.issuer_x5c(slug, kid) == (await _chain(issuer, kid))["x5c"]
+    ca = CertAuthority()
+    leaf = ca.leaf(serialization.load_der_public_key(spki), uri=issuer.issuer_id)
+    r = await _put_chain(issuer, kid, ca.chain_pem(leaf))
+    assert r.status_code == 200, r.text
+    await other.get_signer(slug)  # its active-key refresh (TTL 0 here, 5 s by default)
+    assert await other.issuer_x5c(slug, kid) == r.json()["x5c"]
+
+
+async def test_a_key_created_before_chains_gets_a_dev_chain_on_first_use(
+    issuer: Issuer, engine: Any
+) -> None:
+    kid, spki = await _active_key(issuer)
+    async with engine.begin() as conn:  # as rows migrated by 0011 are: no chain
+        await conn.execute(
+            update(signing_keys).where(signing_keys.c.kid == kid).values(x509_chain=null())
+        )
+    keys = issuer.app.state["keys"]
+    fresh = KeyStoreService(
+        engine,
+        keys.backend,
+        tenants=keys.tenants,
+        public_url=keys.public_url,
+        dev_certificates=True,
+    )
+    await fresh.get_signer(issuer.tenant.slug)
+    chain = await _chain(issuer, kid)
+    assert chain["source"] == "dev"
+    assert await fresh.issuer_x5c(issuer.tenant.slug, kid) == chain["x5c"]
+    root = x509.load_pem_x509_certificate(chain["x509_chain_pem"][-1].encode())
+    assert _spki(_validate_to(root, chain["x5c"]).public_key()) == spki
+
+
+async def test_without_dev_certificates_a_key_has_no_chain_and_no_x5c(
+    issuer: Issuer, engine: Any
+) -> None:
+    """Production: no dev chain is made; signatures carry kid only until a chain is uploaded."""
+    keys = issuer.app.state["keys"]
+    prod = KeyStoreService(
+        engine,
+        keys.backend,
+        tenants=keys.tenants,
+        public_url=keys.public_url,
+        dev_certificates=False,
+    )
+    created = await prod.create_key(SYSTEM_ACTOR, issuer.tenant.slug, "ES256")
+    signer = await prod.get_signer(issuer.tenant.slug)
+    assert signer.key_id == created.kid
+    assert await prod.issuer_x5c(issuer.tenant.slug, created.kid) is None
+    r = await issuer.http.get(
+        f"/admin/tenants/{issuer.tenant.slug}/keys/{created.kid}/certificate-chain",
+        headers=issuer.admin("admin"),
+    )
+    assert r.status_code == 404 and r.json()["code"] == "issuer_certificate_chain_not_found"
 
 
 async def test_a_dns_san_naming_the_issuer_host_is_accepted(issuer: Issuer) -> None:
