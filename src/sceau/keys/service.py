@@ -9,6 +9,7 @@ process takes effect here within that delay, and at once in this process.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import time
 from collections.abc import Callable, Sequence
 from typing import Any, Final
@@ -81,6 +82,7 @@ def _now_ms() -> int:
     return time.time_ns() // 1_000_000
 
 
+@functools.lru_cache(maxsize=4096)  # a pure function, asked on every VC issuance and DID lookup
 def tenant_did(public_url: str, tenant_slug: str) -> str:
     """``did:web:{host}:t:{tenant}``; did:web resolves it to ``{public_url}/t/{tenant}/did.json``.
 
