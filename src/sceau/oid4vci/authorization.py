@@ -2,7 +2,14 @@
 
 - ``POST {issuer}/par`` (RFC 9126): public wallet clients named by ``client_id``; PKCE ``S256``
   only; ``authorization_details`` (``openid_credential``) and/or ``scope``. Answers a one-time
-  ``request_uri`` URN that lives ``par_ttl_s``.
+  ``request_uri`` URN that lives ``par_ttl_s``. With ``issuer_state`` (§5.1.3) the flow is
+  issuer-initiated: it must name a live ``authorization_code`` Credential Offer of the tenant
+  (§4.1.1) whose configurations include every requested one, and PAR spends that offer (one
+  conditional UPDATE in the PAR transaction). Spent at PAR rather than at the token endpoint so
+  that one offer starts at most one authorization: a second wallet that saw the same QR code
+  cannot run a parallel login, no offer state has to be carried through authorize and callback,
+  and a refused PAR (wallet authentication, configuration outside the offer) rolls back and
+  leaves the offer usable. The cost: a wallet that abandons the login needs a new offer.
 - ``GET {issuer}/authorize`` (HAIP: only with a PAR ``request_uri``) redirects the browser to the
   tenant's upstream OpenID Connect provider with its own ``state``, ``nonce`` and PKCE, and binds
   the flow to the browser with a cookie (RFC 9700 §4.7, login CSRF).
@@ -41,7 +48,13 @@ from sceau.db.metadata import metadata
 from sceau.errors import OAuthError
 from sceau.oauth.errors import OAuthProtocolError, oauth_router
 from sceau.oauth.oidc_client import OidcClient, UpstreamOidcError
-from sceau.oauth.par import REQUEST_URI_PREFIX, as_form, parse_pushed_request, request_details
+from sceau.oauth.par import (
+    REQUEST_URI_PREFIX,
+    PushedRequest,
+    as_form,
+    parse_pushed_request,
+    request_details,
+)
 from sceau.oauth.pkce import s256_challenge, verify_s256
 from sceau.oauth.tokens import new_token, token_hash
 from sceau.oid4vci import store as oid4vci_store
@@ -50,7 +63,7 @@ from sceau.oid4vci.client_attestation import (
     AttestationHeaders,
     attestation_headers,
 )
-from sceau.oid4vci.tables import oid4vci_access_tokens, oid4vci_offers
+from sceau.oid4vci.tables import AUTHORIZATION_CODE, oid4vci_access_tokens, oid4vci_offers
 from sceau.oid4vci.upstream import (
     UpstreamOidcController,
     UpstreamOidcNotConfigured,
@@ -156,6 +169,8 @@ class AuthorizationService:
             await self.oid4vci.authenticate_wallet(
                 conn, tenant, client_attestation, request.client_id, now_ms // 1000
             )
+            if request.issuer_state is not None:
+                await self._use_issuer_state(conn, tenant, request, now_ms)
             await conn.execute(
                 oid4vci_par_requests.insert().values(
                     request_uri_hash=token_hash(request_uri),
@@ -167,6 +182,23 @@ class AuthorizationService:
                 )
             )
         return {"request_uri": request_uri, "expires_in": self.config.par_ttl_s}
+
+    async def _use_issuer_state(
+        self, conn: AsyncConnection, tenant: str, request: PushedRequest, now_ms: int
+    ) -> None:
+        """Bind the request to the issuer-initiated context (OpenID4VCI §5.1.3 ``issuer_state``):
+        a live authorization code offer of this tenant (§4.1.1), spent here, covering every
+        requested configuration. Raised inside the PAR transaction, so a refusal stores nothing
+        and leaves the offer unused."""
+        assert request.issuer_state is not None
+        offer = await oid4vci_store.use_issuer_state(
+            conn, tenant, token_hash(request.issuer_state), now_ms
+        )
+        if offer is None:
+            # Unknown, expired, used, locked, of another tenant, or a pre-authorized code.
+            raise OAuthError("invalid_request", message="issuer_state_invalid")
+        if set(request.configuration_ids) - set(offer.configuration_ids):
+            raise OAuthError("invalid_request", message="issuer_state_configuration")
 
     # -- authorize (RFC 9126 §4, OpenID4VCI §5.1) -----------------------------------------------
     async def authorize(self, tenant: str, params: Mapping[str, str]) -> tuple[str, str]:
@@ -397,6 +429,7 @@ class AuthorizationService:
                         "tenant": tenant,
                         # Not a pre-authorized code: a hash of fresh randomness nobody holds.
                         "code_hash": token_hash(self._token(32)),
+                        "grant_type": AUTHORIZATION_CODE,
                         "offer": None,
                         "configuration_ids": list(row.configuration_ids),
                         "claims": dict(row.claims or {}),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 import msgspec
 
@@ -10,12 +10,18 @@ import msgspec
 class OfferCreate(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """``POST /admin/tenants/{slug}/offers``: what to offer to one person.
 
+    ``grant`` (OpenID4VCI §4.1.1 ``grants``): ``pre-authorized_code`` (the default) offers the
+    person's ``claims``; ``authorization_code`` is an issuer-initiated authorization code flow
+    (the claims come from the upstream login), so it takes no claims and no tx_code, and the
+    offer carries a fresh ``issuer_state`` that the wallet's authorization request must send.
+
     ``claims`` apply to every offered configuration unless ``claims_by_configuration`` gives a
     configuration its own claims object.
     """
 
     credential_configuration_ids: list[str]
-    claims: dict[str, Any] = msgspec.field(default_factory=dict)
+    grant: Literal["pre-authorized_code", "authorization_code"] = "pre-authorized_code"
+    claims: dict[str, Any] | None = None
     claims_by_configuration: dict[str, dict[str, Any]] | None = None
     # Ask for a numeric transaction code (PIN), returned once here for out-of-band delivery.
     tx_code: bool = False

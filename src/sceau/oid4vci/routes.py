@@ -61,7 +61,7 @@ class OfferController(Controller):
         "/",
         responses=ADMIN_PROBLEMS,
         status_code=HTTP_201_CREATED,
-        summary="Create a credential offer (pre-authorized code) for one person",
+        summary="Create a credential offer (pre-authorized or authorization code) for one person",
     )
     async def create_offer(
         self,

@@ -58,6 +58,7 @@ from sceau.oid4vci.requests import (
     parse_deferred_request,
     parse_notification,
 )
+from sceau.oid4vci.tables import AUTHORIZATION_CODE, PRE_AUTHORIZED_CODE
 from sceau.oid4vci.wallet_providers import WalletTrust, load_wallet_trust
 
 PRE_AUTHORIZED_GRANT: Final = "urn:ietf:params:oauth:grant-type:pre-authorized_code"
@@ -157,12 +158,24 @@ class Oid4vciService:
             raise InvalidInput("credential_configuration_ids", code="invalid_offer")
         for type_id in ids:
             await self._credential_type(tenant, type_id)  # unknown → unknown_credential_type
+        authorization_code = data.grant == AUTHORIZATION_CODE
+        if authorization_code and (
+            data.claims is not None
+            or data.claims_by_configuration is not None
+            or data.tx_code
+            or data.tx_code_description is not None
+        ):
+            # The claims of an authorization code flow come from the upstream login (§3.4), and
+            # a tx_code belongs to the pre-authorized code grant only (§4.1.1).
+            raise InvalidInput("grant", code="authorization_code_offer_fields")
         by_config = data.claims_by_configuration or {}
         if set(by_config) - set(ids):
             raise InvalidInput("claims_by_configuration", code="invalid_offer")
-        claims = {type_id: by_config.get(type_id, data.claims) for type_id in ids}
-        if len(_json(claims)) > config.max_claims_bytes:
-            raise SceauError("claims", code="input_too_large", limit=config.max_claims_bytes)
+        claims: dict[str, Any] | None = None
+        if not authorization_code:
+            claims = {type_id: by_config.get(type_id, data.claims or {}) for type_id in ids}
+            if len(_json(claims)) > config.max_claims_bytes:
+                raise SceauError("claims", code="input_too_large", limit=config.max_claims_bytes)
         if data.tx_code_description is not None and len(data.tx_code_description) > 300:
             raise InvalidInput("tx_code_description", code="invalid_offer")
         ttl = data.expires_in or config.offer_ttl_s
@@ -171,23 +184,30 @@ class Oid4vciService:
 
         now_ms = int(self.clock() * 1000)
         offer_id = self._token(16)
+        # The pre-authorized code, or the issuer_state (§4.1.1: opaque to the wallet; 256 bits):
+        # only its hash is stored, next to the grant type that says which of the two it is.
         code = self._token(32)
-        grant: dict[str, Any] = {"pre-authorized_code": code}
+        grants: dict[str, Any]
         pin: str | None = None
         pin_hash = pin_salt = None
-        if data.tx_code:
-            pin = self.pin_factory(config.tx_code_length)
-            pin_salt = secrets.token_hex(16)
-            pin_hash = _sha256(pin_salt + pin)
-            tx: dict[str, Any] = {"input_mode": "numeric", "length": config.tx_code_length}
-            if data.tx_code_description:
-                tx["description"] = data.tx_code_description
-            grant["tx_code"] = tx
+        if authorization_code:
+            grants = {AUTHORIZATION_CODE: {"issuer_state": code}}
+        else:
+            grant: dict[str, Any] = {"pre-authorized_code": code}
+            if data.tx_code:
+                pin = self.pin_factory(config.tx_code_length)
+                pin_salt = secrets.token_hex(16)
+                pin_hash = _sha256(pin_salt + pin)
+                tx: dict[str, Any] = {"input_mode": "numeric", "length": config.tx_code_length}
+                if data.tx_code_description:
+                    tx["description"] = data.tx_code_description
+                grant["tx_code"] = tx
+            grants = {PRE_AUTHORIZED_GRANT: grant}
         issuer = self.issuer_id(tenant)
         offer = {
             "credential_issuer": issuer,
             "credential_configuration_ids": list(ids),
-            "grants": {PRE_AUTHORIZED_GRANT: grant},
+            "grants": grants,
         }
         expires_at_ms = now_ms + ttl * 1000
         async with self.engine.begin() as conn:
@@ -197,6 +217,7 @@ class Oid4vciService:
                     "id": offer_id,
                     "tenant": tenant,
                     "code_hash": token_hash(code),
+                    "grant_type": AUTHORIZATION_CODE if authorization_code else PRE_AUTHORIZED_CODE,
                     "offer": offer,
                     "configuration_ids": list(ids),
                     "claims": claims,
@@ -216,7 +237,11 @@ class Oid4vciService:
                     target=offer_id,
                     tenant=tenant,
                     request_id=request_id,
-                    details={"configurations": ",".join(ids)[:200], "tx_code": data.tx_code},
+                    details={
+                        "configurations": ",".join(ids)[:200],
+                        "grant": data.grant,
+                        "tx_code": data.tx_code,
+                    },
                 ),
                 at_ms=now_ms,
             )

@@ -16,6 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from sceau.errors import TenantNotFound
 from sceau.oauth.store import insert_once, insert_row_once
 from sceau.oid4vci.tables import (
+    AUTHORIZATION_CODE,
+    PRE_AUTHORIZED_CODE,
     oid4vci_access_tokens,
     oid4vci_c_nonces,
     oid4vci_issuances,
@@ -49,6 +51,8 @@ _REDEEM_WITHOUT_TX_CODE: Final = (
     .where(
         oid4vci_offers.c.code_hash == bindparam("b_code_hash"),
         oid4vci_offers.c.tenant == bindparam("b_tenant"),
+        # An authorization code offer's issuer_state is never a pre-authorized code (§4.1.1).
+        oid4vci_offers.c.grant_type == PRE_AUTHORIZED_CODE,
         oid4vci_offers.c.tx_code_hash.is_(None),
         oid4vci_offers.c.used_at_ms.is_(None),
         oid4vci_offers.c.locked_at_ms.is_(None),
@@ -106,7 +110,11 @@ async def offer_by_code_hash(conn: AsyncConnection, tenant: str, code_hash: str)
         oid4vci_offers.c.locked_at_ms,
         oid4vci_offers.c.expires_at_ms,
         oid4vci_offers.c.used_at_ms,
-    ).where(oid4vci_offers.c.code_hash == code_hash, oid4vci_offers.c.tenant == tenant)
+    ).where(
+        oid4vci_offers.c.code_hash == code_hash,
+        oid4vci_offers.c.tenant == tenant,
+        oid4vci_offers.c.grant_type == PRE_AUTHORIZED_CODE,
+    )
     return (await conn.execute(query)).one_or_none()
 
 
@@ -140,6 +148,7 @@ async def redeem_offer(conn: AsyncConnection, offer_id: str, now_ms: int) -> boo
         update(oid4vci_offers)
         .where(
             oid4vci_offers.c.id == offer_id,
+            oid4vci_offers.c.grant_type == PRE_AUTHORIZED_CODE,
             oid4vci_offers.c.used_at_ms.is_(None),
             oid4vci_offers.c.locked_at_ms.is_(None),
             oid4vci_offers.c.expires_at_ms > now_ms,
@@ -147,6 +156,28 @@ async def redeem_offer(conn: AsyncConnection, offer_id: str, now_ms: int) -> boo
         .values(used_at_ms=now_ms, offer=None)
     )
     return result.rowcount == 1
+
+
+async def use_issuer_state(
+    conn: AsyncConnection, tenant: str, issuer_state_hash: str, now_ms: int
+) -> Any:
+    """Mark the live authorization code offer with this ``issuer_state`` used (§4.1.1, §5.1.3);
+    its ``id`` and ``configuration_ids``, or None when no live one of ``tenant`` has it (unknown,
+    expired, used, locked, or a pre-authorized code). One conditional UPDATE: one winner."""
+    result = await conn.execute(
+        update(oid4vci_offers)
+        .where(
+            oid4vci_offers.c.code_hash == issuer_state_hash,
+            oid4vci_offers.c.tenant == tenant,
+            oid4vci_offers.c.grant_type == AUTHORIZATION_CODE,
+            oid4vci_offers.c.used_at_ms.is_(None),
+            oid4vci_offers.c.locked_at_ms.is_(None),
+            oid4vci_offers.c.expires_at_ms > now_ms,
+        )
+        .values(used_at_ms=now_ms, offer=None)
+        .returning(oid4vci_offers.c.id, oid4vci_offers.c.configuration_ids)
+    )
+    return result.one_or_none()
 
 
 async def redeem_offer_without_tx_code(

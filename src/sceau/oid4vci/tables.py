@@ -6,6 +6,8 @@ are stored as SHA-256 hashes only.
 
 from __future__ import annotations
 
+from typing import Final
+
 from sqlalchemy import (
     JSON,
     BigInteger,
@@ -22,13 +24,21 @@ from sqlalchemy import (
 
 from sceau.db.metadata import metadata
 
-# One row per credential offer: the claims of one person for the offered configurations.
+# oid4vci_offers.grant_type values (the keys of the offer's ``grants``, §4.1.1).
+PRE_AUTHORIZED_CODE: Final = "pre-authorized_code"
+AUTHORIZATION_CODE: Final = "authorization_code"
+
+# One row per credential offer (OpenID4VCI §4.1.1): a pre-authorized code offer holds the claims of
+# one person for the offered configurations; an authorization code offer holds none (the claims
+# come from the upstream login) and ``code_hash`` is the hash of its ``issuer_state``.
 oid4vci_offers = Table(
     "oid4vci_offers",
     metadata,
     Column("id", String(43), primary_key=True),  # in credential_offer_uri; 128+ random bits
     Column("tenant", String(63), nullable=False),
     Column("code_hash", String(64), nullable=False, unique=True),
+    # "pre-authorized_code" | "authorization_code" (migration 0012): which secret code_hash is.
+    Column("grant_type", String(32), nullable=False, server_default=PRE_AUTHORIZED_CODE),
     # The Credential Offer object (it holds the pre-authorized code) for by-reference fetches;
     # set to NULL when the code is redeemed.
     Column("offer", JSON, nullable=True),

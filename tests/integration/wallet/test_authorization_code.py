@@ -165,3 +165,34 @@ async def test_response_with_another_state_is_refused(world: World) -> None:
             redirect_uri=WALLET_REDIRECT,
         )
     assert refused.value.code == "invalid_state"
+
+
+async def test_issuer_initiated_offer_issuer_state_with_the_reference_wallet(world: World) -> None:
+    """OpenID4VCI §4.1.1/§5.1.3: the issuer's authorization_code offer; the wallet sends its
+    issuer_state in PAR; the offer works for one flow only."""
+    upstream = await _setup(world)
+    offered = await world.admin.post(
+        f"/admin/tenants/{world.issuer.slug}/offers",
+        json={"credential_configuration_ids": ["fishing"], "grant": "authorization_code"},
+        headers=world.auth(world.issuer, "admin"),
+    )
+    assert offered.status_code == 201, offered.text
+    offer = offered.json()["credential_offer"]
+    issuer_state = offer["grants"]["authorization_code"]["issuer_state"]
+
+    async def run() -> Any:
+        return await receive_with_authorization(
+            world.http,
+            world.store(),
+            offer["credential_issuer"],
+            offer["credential_configuration_ids"],
+            browser=_browser(world, upstream),
+            redirect_uri=WALLET_REDIRECT,
+            issuer_state=issuer_state,
+        )
+
+    [credential] = (await run()).credentials
+    assert credential.claims["licence_number"] == "QC-77"
+    with pytest.raises(IssuanceFailed) as again:
+        await run()
+    assert again.value.code == "invalid_request"
