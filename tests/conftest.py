@@ -10,14 +10,17 @@ run them again on PostgreSQL.
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 from hypothesis import settings as hypothesis_settings
 from litestar import Litestar
+from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -102,11 +105,100 @@ async def settings(db_backend: str, tmp_path: Path) -> AsyncIterator[Settings]:
         await _pg_admin(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
 
 
+# Migrating every test's database from scratch cost 70-165 ms a test (Alembic runs each revision).
+# The migrations run once per session (per xdist worker) instead, on a template with the code of
+# this checkout, and each test starts from a copy of the result: the SQLite file is copied; on
+# PostgreSQL the statements the migrations sent are replayed in the test's fresh schema (they name
+# no schema: Alembic relies on search_path). tests/unit/db/test_migrations.py still runs Alembic.
+_Statements = list[tuple[str, Any, bool]]
+
+
+async def _migrated_sqlite_template(directory: Path) -> Path:
+    path = directory / "template.db"
+    db = create_engine(
+        load_settings(
+            {},
+            environment="test",
+            data_dir=str(directory / "data"),
+            database_url=f"sqlite+aiosqlite:///{path}",
+            migrate_on_start=False,
+        )
+    )
+    try:
+        await upgrade(db)
+    finally:
+        await db.dispose()  # the last connection checkpoints the WAL into the file
+    return path
+
+
+async def _recorded_pg_migrations() -> _Statements:
+    schema = f"tpl_{uuid.uuid4().hex[:16]}"
+    await _pg_admin(f'CREATE SCHEMA "{schema}"')
+    recorded: _Statements = []
+    db = create_engine(
+        load_settings(
+            {},
+            environment="test",
+            data_dir="/nonexistent",
+            database_url=_postgres_url(),
+            database_schema=schema,
+            migrate_on_start=False,
+        )
+    )
+
+    def record(_c: Any, _cur: Any, statement: str, params: Any, _ctx: Any, many: bool) -> None:
+        recorded.append((statement, params, many))
+
+    event.listen(db.sync_engine, "before_cursor_execute", record)
+    try:
+        await upgrade(db)
+    finally:
+        await db.dispose()
+        await _pg_admin(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+    if any(schema in statement for statement, _, _ in recorded):
+        raise RuntimeError("a migration names its schema: it cannot be replayed elsewhere")
+    return recorded
+
+
+async def _replay_pg(statements: _Statements, schema: str) -> None:
+    import asyncpg
+
+    url = make_url(_postgres_url()).set(drivername="postgresql")
+    conn = await asyncpg.connect(
+        url.render_as_string(hide_password=False), server_settings={"search_path": schema}
+    )
+    try:
+        async with conn.transaction():
+            for statement, params, many in statements:
+                if many:
+                    await conn.executemany(statement, [tuple(p) for p in params])
+                else:
+                    await conn.execute(statement, *(params or ()))
+    finally:
+        await conn.close()
+
+
+_TEMPLATES: dict[str, Any] = {}
+
+
 @pytest.fixture
-async def engine(settings: Settings) -> AsyncIterator[AsyncEngine]:
-    """An engine on the test database, migrated to head."""
+async def engine(
+    settings: Settings, db_backend: str, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[AsyncEngine]:
+    """An engine on the test database, migrated to head (from the session's template)."""
+    if db_backend == "sqlite":
+        target = Path(str(make_url(settings.resolved_database_url).database))
+        if not target.exists():  # noqa: ASYNC240 - a local test file, before any I/O starts
+            if "sqlite" not in _TEMPLATES:
+                directory = tmp_path_factory.mktemp("migrated")
+                _TEMPLATES["sqlite"] = await _migrated_sqlite_template(directory)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(_TEMPLATES["sqlite"], target)
+    else:
+        if "postgres" not in _TEMPLATES:
+            _TEMPLATES["postgres"] = await _recorded_pg_migrations()
+        await _replay_pg(_TEMPLATES["postgres"], settings.database_schema)
     db = create_engine(settings)
-    await upgrade(db)
     try:
         yield db
     finally:
