@@ -134,6 +134,32 @@ def _cpu_seconds(root: int) -> float:
     return total
 
 
+async def start_app(env: dict[str, str], port: int, app_core: int) -> subprocess.Popen[bytes]:
+    """``sceau run`` on ``port`` pinned to ``app_core``, once ``/healthz`` answers (30 s at most).
+
+    The caller stops it (``terminate``) in its ``finally``."""
+    sceau = Path(sys.executable).with_name("sceau")
+    proc = subprocess.Popen(  # noqa: ASYNC220 - a long-lived server, stopped by the caller
+        [str(sceau), "run", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        preexec_fn=lambda: os.sched_setaffinity(0, {app_core}),
+    )
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            status, _ = await Http("127.0.0.1", port).request("GET", "/healthz", {})
+            if status == 200:
+                return proc
+        except OSError:
+            pass
+        if time.monotonic() > deadline or proc.poll() is not None:
+            proc.terminate()
+            raise RuntimeError("server did not start")
+        await asyncio.sleep(0.1)
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -231,26 +257,8 @@ async def run(requests: int, concurrency: int, warmup: int, app_core: int) -> di
             Actor("bench", "bench"), TenantCreate(slug="bench", name_en="B", name_fr="B")
         )
         await engine.dispose()
-        sceau = Path(sys.executable).with_name("sceau")
-        proc = subprocess.Popen(  # noqa: ASYNC220 - the server we stop in `finally`
-            [str(sceau), "run", "--port", str(port)],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            preexec_fn=lambda: os.sched_setaffinity(0, {app_core}),
-        )
+        proc = await start_app(env, port, app_core)
         admin = {"Authorization": f"Bearer {created.admin_key.token}"}
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                status, _ = await Http("127.0.0.1", port).request("GET", "/healthz", {})
-                if status == 200:
-                    break
-            except OSError:
-                pass
-            if time.monotonic() > deadline or proc.poll() is not None:
-                raise RuntimeError("server did not start")
-            await asyncio.sleep(0.1)
         setup = Http("127.0.0.1", port)
         status, body = await setup.request(
             "POST",

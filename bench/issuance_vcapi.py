@@ -20,7 +20,6 @@ import json
 import os
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 import uuid
@@ -44,11 +43,12 @@ _spec = importlib.util.spec_from_file_location(
 assert _spec is not None and _spec.loader is not None
 _issuance = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(_issuance)
-Http, _admin_sql, _cpu_seconds, _free_port = (
+Http, _admin_sql, _cpu_seconds, _free_port, start_app = (
     _issuance.Http,
     _issuance._admin_sql,
     _issuance._cpu_seconds,
     _issuance._free_port,
+    _issuance.start_app,
 )
 
 JSON = "application/json"
@@ -123,25 +123,7 @@ async def run(requests: int, concurrency: int, warmup: int, app_core: int) -> di
         # The tenant's ES256 key exists before the load starts (no first-use race for it).
         await setup.state["keys"].create_key(Actor("bench", "bench"), "bench", "ES256")
         await engine.dispose()
-        sceau = Path(sys.executable).with_name("sceau")
-        proc = subprocess.Popen(  # noqa: ASYNC220 - the server we stop in `finally`
-            [str(sceau), "run", "--port", str(port)],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            preexec_fn=lambda: os.sched_setaffinity(0, {app_core}),
-        )
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                status, _ = await Http("127.0.0.1", port).request("GET", "/healthz", {})
-                if status == 200:
-                    break
-            except OSError:
-                pass
-            if time.monotonic() > deadline or proc.poll() is not None:
-                raise RuntimeError("server did not start")
-            await asyncio.sleep(0.1)
+        proc = await start_app(env, port, app_core)
         admin = {"Authorization": f"Bearer {created.admin_key.token}", "Content-Type": JSON}
         status, body = await Http("127.0.0.1", port).request(
             "POST", "/admin/tenants/bench/credential-types", admin, msgspec.json.encode(TYPE)

@@ -59,11 +59,12 @@ _spec = importlib.util.spec_from_file_location(
 assert _spec is not None and _spec.loader is not None
 _issuance = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(_issuance)
-Http, _admin_sql, _cpu_seconds, _free_port = (
+Http, _admin_sql, _cpu_seconds, _free_port, start_app = (
     _issuance.Http,
     _issuance._admin_sql,
     _issuance._cpu_seconds,
     _issuance._free_port,
+    _issuance.start_app,
 )
 # The test issuer (core-made credentials, local status-list server) and the wallet side.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "integration"))
@@ -168,25 +169,7 @@ async def run(requests: int, concurrency: int, warmup: int, app_core: int) -> li
             Actor("bench", "bench"), "bench", "verifier", "bench"
         )
         await engine.dispose()
-        sceau = Path(sys.executable).with_name("sceau")
-        proc = subprocess.Popen(  # noqa: ASYNC220 - the server we stop in `finally`
-            [str(sceau), "run", "--port", str(port)],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            preexec_fn=lambda: os.sched_setaffinity(0, {app_core}),
-        )
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                status, _ = await Http("127.0.0.1", port).request("GET", "/healthz", {})
-                if status == 200:
-                    break
-            except OSError:
-                pass
-            if time.monotonic() > deadline or proc.poll() is not None:
-                raise RuntimeError("server did not start")
-            await asyncio.sleep(0.1)
+        proc = await start_app(env, port, app_core)
 
         def connect() -> Http:
             return Http("127.0.0.1", port)
