@@ -164,26 +164,34 @@ def receive(
     as_json: bool,
 ) -> None:
     """Receive credentials: OFFER_URI is a credential offer (openid-credential-offer://...), or
-    an issuer URL with --configuration for the authorization code flow."""
+    an issuer URL with --configuration for the authorization code flow. An offer with an
+    authorization code grant opens your browser to sign in, like --configuration does."""
     from sceau.wallet import WalletHttp, receive_offer, receive_with_authorization
+    from sceau.wallet.issuance import resolve_offer
 
     store = options.open()
 
     async def action() -> Any:
         async with WalletHttp() as http:
+            issuer, wanted, issuer_state = offer_uri.rstrip("/"), list(configurations), None
             if not configurations:
-                return await receive_offer(
-                    http, store, offer_uri, tx_code=tx_code, batch_size=batch_size
-                )
+                offer = await resolve_offer(http, offer_uri)
+                if offer.pre_authorized_code is not None:
+                    return await receive_offer(
+                        http, store, offer_uri, tx_code=tx_code, batch_size=batch_size
+                    )
+                issuer, wanted = offer.credential_issuer, list(offer.configuration_ids)
+                issuer_state = offer.issuer_state
             redirect_uri, browse, server = await _loopback_browser()
             try:
                 return await receive_with_authorization(
                     http,
                     store,
-                    offer_uri.rstrip("/"),
-                    list(configurations),
+                    issuer,
+                    wanted,
                     browser=browse,
                     redirect_uri=redirect_uri,
+                    issuer_state=issuer_state,
                     batch_size=batch_size,
                 )
             finally:

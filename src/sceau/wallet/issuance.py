@@ -67,8 +67,11 @@ class CredentialOffer:
 
     credential_issuer: str
     configuration_ids: tuple[str, ...]
-    pre_authorized_code: str
+    # Exactly one of the two grants is used: the pre-authorized code when the offer has one, else
+    # the authorization code flow with the offer's issuer_state (None: the offer gave none).
+    pre_authorized_code: str | None
     tx_code: dict[str, Any] | None  # the offer's tx_code object: input_mode, length, description
+    issuer_state: str | None = None
 
 
 @dataclass(frozen=True)
@@ -104,7 +107,8 @@ def parse_offer_uri(uri: str) -> tuple[dict[str, Any] | None, str | None]:
 def _offer(raw: dict[str, Any]) -> CredentialOffer:
     issuer = raw.get("credential_issuer")
     ids = raw.get("credential_configuration_ids")
-    grant = (raw.get("grants") or {}).get(PRE_AUTHORIZED_GRANT)
+    grants = raw.get("grants") or {}
+    grant = grants.get(PRE_AUTHORIZED_GRANT) if isinstance(grants, dict) else None
     if not isinstance(issuer, str) or not isinstance(ids, list) or not ids:
         raise InvalidInput(
             "offer lacks credential_issuer or configuration ids", code="invalid_offer"
@@ -112,10 +116,17 @@ def _offer(raw: dict[str, Any]) -> CredentialOffer:
     if not all(isinstance(i, str) for i in ids):
         raise InvalidInput("credential_configuration_ids must be strings", code="invalid_offer")
     if not isinstance(grant, dict) or not isinstance(grant.get("pre-authorized_code"), str):
-        # The authorization code flow is not offered by the Sceau issuer yet.
-        raise InvalidInput(
-            "only the pre-authorized code grant is supported", code="unsupported_grant"
-        )
+        # §4.1.1: an issuer-initiated authorization code flow, bound by issuer_state if given.
+        authorization = grants.get("authorization_code") if isinstance(grants, dict) else None
+        if not isinstance(authorization, dict):
+            raise InvalidInput(
+                "the offer has neither a pre-authorized code nor an authorization code grant",
+                code="unsupported_grant",
+            )
+        state = authorization.get("issuer_state")
+        if state is not None and (not isinstance(state, str) or len(state) > 2048):
+            raise InvalidInput("issuer_state must be a string", code="invalid_offer")
+        return CredentialOffer(issuer, tuple(ids), None, None, state)
     tx_code = grant.get("tx_code")
     return CredentialOffer(
         issuer,
@@ -242,6 +253,11 @@ async def receive_offer(
     if tx_code is not None and len(tx_code) > MAX_TX_CODE_LENGTH:
         raise InputTooLarge("tx_code", limit=MAX_TX_CODE_LENGTH)
     offer = await resolve_offer(http, offer_uri)
+    if offer.pre_authorized_code is None:
+        raise InvalidInput(
+            "this offer uses the authorization code flow (receive_with_authorization)",
+            code="unsupported_grant",
+        )
     if offer.tx_code is not None and tx_code is None:
         raise InvalidInput(
             "this offer needs a transaction code (--tx-code)", code="tx_code_required"

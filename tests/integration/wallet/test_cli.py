@@ -268,8 +268,9 @@ class UpstreamServer:
         self._httpd.server_close()
 
 
+@pytest.mark.parametrize("start", ["issuer_url", "offer"])
 def test_cli_authorization_code_flow_signs_in_through_the_browser(
-    live: Live, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    live: Live, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, start: str
 ) -> None:
     import threading
     import webbrowser
@@ -306,20 +307,24 @@ def test_cli_authorization_code_flow_signs_in_through_the_browser(
             webbrowser, "open", lambda url: threading.Thread(target=browse, args=(url,)).start()
         )
         runner, wallet = _wallet(tmp_path)
-        received = runner.invoke(
-            main,
-            [
-                *wallet,
-                "receive",
-                f"{live.url}/t/{ISSUER_SLUG}",
-                "--configuration",
-                TYPE_ID,
-                "--json",
-            ],
-        )
+        if start == "issuer_url":  # wallet-initiated: the person names the issuer and type
+            args = [f"{live.url}/t/{ISSUER_SLUG}", "--configuration", TYPE_ID]
+        else:  # issuer-initiated: an authorization code offer with issuer_state (§4.1.1)
+            offer = live.call(
+                "POST",
+                f"/admin/tenants/{ISSUER_SLUG}/offers",
+                live.tokens[ISSUER_SLUG]["issuer"],
+                json={"credential_configuration_ids": [TYPE_ID], "grant": "authorization_code"},
+            )
+            assert "issuer_state" in offer["credential_offer"]["grants"]["authorization_code"]
+            args = [offer["offer_uri_by_value"]]
+        received = runner.invoke(main, [*wallet, "receive", *args, "--json"])
         assert received.exit_code == 0, received.output
         listed = json.loads(runner.invoke(main, [*wallet, "list", "--json"]).output)
         assert [c["claims"]["licence_number"] for c in listed] == ["QC-OIDC-1"]
+        if start == "offer":  # the offer started one flow; a second is refused
+            again = runner.invoke(main, [*wallet, "receive", *args, "--json"])
+            assert again.exit_code != 0
     finally:
         upstream.close()
 
