@@ -34,7 +34,11 @@ from sceau.oauth.store import remember_jti
 from sceau.oauth.tokens import new_token, token_hash
 from sceau.oid4vci import store
 from sceau.oid4vci.attestation import KeyAttestation, verify_key_attestation
-from sceau.oid4vci.authorization import authorization_code_grant, forget_issued_claims
+from sceau.oid4vci.authorization import (
+    GRANT_CREATOR,
+    authorization_code_grant,
+    forget_issued_claims,
+)
 from sceau.oid4vci.client_attestation import (
     NO_ATTESTATION,
     AttestationHeaders,
@@ -98,6 +102,9 @@ class _Caller:
     claims: dict[str, Any]
     # The Token Response carried credential_identifiers (§6.2): requests must use them (§8.2).
     credential_identifiers: bool = False
+    # The token's claims came from an upstream login (authorization code grant): they are
+    # dropped per configuration once issued (forget_issued_claims); offers keep theirs.
+    upstream_claims: bool = False
 
 
 def _sha256(text: str) -> str:
@@ -514,6 +521,7 @@ class Oid4vciService:
             list(row.configuration_ids),
             dict(row.claims or {}),
             bool(row.credential_identifiers),
+            row.created_by == GRANT_CREATOR,
         )
 
     def _respond(
@@ -755,7 +763,8 @@ class Oid4vciService:
                 credentials, _ = await self._issue_all(
                     conn, tenant, credential_type, claims, holder_jwks
                 )
-                await forget_issued_claims(conn, caller.token_hash, request.configuration_id)
+                if caller.upstream_claims:
+                    await forget_issued_claims(conn, caller.token_hash, request.configuration_id)
                 body_out = {"credentials": credentials, "notification_id": issuance_id}
                 status = 200
         # Committed: the records exist, so the credentials may leave (sign → persist → return).
@@ -802,7 +811,8 @@ class Oid4vciService:
             )
             if not await store.complete_pending(conn, pending.id, record_ids, now_ms):
                 raise OAuthError("invalid_transaction_id")  # a concurrent request won
-            await forget_issued_claims(conn, caller.token_hash, pending.configuration_id)
+            if caller.upstream_claims:
+                await forget_issued_claims(conn, caller.token_hash, pending.configuration_id)
         body_out = {"credentials": credentials, "notification_id": pending.id}
         return self._respond(200, body_out, encryption)
 
