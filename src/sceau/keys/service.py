@@ -310,14 +310,7 @@ class KeyStoreService:
         the leaf certifies ``kid``'s public key, is valid now, and names the Credential Issuer
         identifier as a URI SAN (or its host as a DNS SAN). Nothing changes on a refusal.
         """
-        _check_kid(kid)
-        async with self.engine.connect() as conn:
-            key = await store.get_key(conn, tenant_slug, kid)
-        if key is None:
-            await self.tenants.get_tenant(tenant_slug)
-            raise SigningKeyNotFound()
-        if key.status != "active":
-            raise SigningKeyStateConflict(status=key.status)
+        key = await self._active_key(tenant_slug, kid)
         if key.algorithm != CERTIFIED_ALGORITHM:
             raise IssuerCertificateInvalid(
                 "issuer certificates are for ES256 keys",
@@ -485,16 +478,22 @@ class KeyStoreService:
         self._forget(tenant_slug)
         return key
 
-    async def rotate_key(self, actor: Actor, tenant_slug: str, kid: str) -> SigningKeyRotated:
-        """Retire the active key ``kid`` and create a new active key of the same algorithm."""
+    async def _active_key(self, tenant_slug: str, kid: str) -> SigningKey:
+        """The key ``kid`` of the tenant: 404 when it (or the tenant) does not exist, 409 when it
+        is not the active one."""
         _check_kid(kid)
         async with self.engine.connect() as conn:
-            old = await store.get_key(conn, tenant_slug, kid)
-        if old is None:
-            await self.tenants.get_tenant(tenant_slug)
+            key = await store.get_key(conn, tenant_slug, kid)
+        if key is None:
+            await self.tenants.get_tenant(tenant_slug)  # 404 tenant_not_found first
             raise SigningKeyNotFound()
-        if old.status != "active":
-            raise SigningKeyStateConflict(status=old.status)
+        if key.status != "active":
+            raise SigningKeyStateConflict(status=key.status)
+        return key
+
+    async def rotate_key(self, actor: Actor, tenant_slug: str, kid: str) -> SigningKeyRotated:
+        """Retire the active key ``kid`` and create a new active key of the same algorithm."""
+        old = await self._active_key(tenant_slug, kid)
         alg = await self._allowed_algorithm(tenant_slug, old.algorithm)
         generated = self.backend.generate(alg, tenant_slug=tenant_slug)
         now = self.clock_ms()
