@@ -159,7 +159,8 @@ class PresentationService:
         clock_ms: Callable[[], int] = _now_ms,
     ) -> None:
         self._db = engine
-        self._reads = autocommit(engine)  # the one-row lookups below
+        # Blocks of one statement (lookups, conditional updates) need no BEGIN/COMMIT round trips.
+        self._autocommit = autocommit(engine)
         self._verification = verification
         self._keys = keys
         self._clock_ms = clock_ms
@@ -263,7 +264,7 @@ class PresentationService:
         return "openid4vp://?" + urlencode(params, quote_via=quote)
 
     async def _row(self, tenant: str, request_id: str) -> Mapping[str, Any]:
-        async with self._reads.connect() as conn:
+        async with self._autocommit.connect() as conn:
             row = await store.get(conn, tenant, request_id)
         if row is None:
             raise PresentationRequestNotFound()
@@ -278,7 +279,7 @@ class PresentationService:
     async def request_object(
         self, tenant: str, request_id: str, *, wallet_nonce: str | None = None
     ) -> str:
-        async with self._reads.connect() as conn:
+        async with self._autocommit.connect() as conn:
             row = await store.get(conn, tenant, request_id)
         if row is None:
             raise OAuthError("invalid_request_uri", status=404)
@@ -368,7 +369,7 @@ class PresentationService:
             state = form.get("state")
             if not state:
                 raise OAuthError("invalid_request", status=400)
-            async with self._reads.connect() as conn:
+            async with self._autocommit.connect() as conn:
                 found = await store.find_by_state(conn, tenant, state)
             if found is None:
                 raise OAuthError("invalid_request", status=400)
@@ -380,7 +381,7 @@ class PresentationService:
             return await self._finish_error(row, str(payload.get("error")))
         if payload.get("state") != row["state"]:
             raise OAuthError("invalid_request", status=400)
-        async with self._db.begin() as conn:
+        async with self._autocommit.connect() as conn:
             claimed = await store.claim_pending(conn, row["id"])
         if not claimed:
             # Single use: a second response (a replay, or a reuse of the request) is refused.
@@ -424,7 +425,7 @@ class PresentationService:
             raise OAuthError("invalid_request", status=400) from None
         if not isinstance(kid, str) or len(kid) > 64:
             raise OAuthError("invalid_request", status=400)
-        async with self._reads.connect() as conn:
+        async with self._autocommit.connect() as conn:
             row = await store.get(conn, tenant, kid)
         if row is None or row["response_key"] is None:
             raise OAuthError("invalid_request", status=400, reason="request_used")
@@ -438,7 +439,7 @@ class PresentationService:
         return row, payload
 
     async def _finish_error(self, row: Mapping[str, Any], error: str) -> dict[str, Any]:
-        async with self._db.begin() as conn:
+        async with self._autocommit.connect() as conn:
             claimed = await store.claim_pending(conn, row["id"])
         if not claimed:
             raise OAuthError("invalid_request", status=400, reason="request_used")
@@ -564,13 +565,13 @@ class PresentationService:
     async def purge_expired(self) -> int:
         """Wipe the secrets of expired requests (:func:`store.wipe_expired_secrets`); the claims a
         verifier has not read are kept ``RESULT_GRACE_S`` after the wallet's response."""
-        async with self._db.begin() as conn:
+        async with self._autocommit.connect() as conn:
             return await store.wipe_expired_secrets(conn, self._clock_ms(), RESULT_GRACE_S * 1000)
 
     # --- result (once) ---------------------------------------------------------------------------
 
     async def result(self, tenant: str, request_id: str, secret: str) -> PresentationResult:
-        async with self._reads.connect() as conn:
+        async with self._autocommit.connect() as conn:
             row = await store.get(conn, tenant, request_id)
         if row is None or not hmac.compare_digest(_sha256(secret), row["secret_hash"]):
             raise Forbidden()  # one answer for unknown ids and wrong secrets
@@ -578,7 +579,7 @@ class PresentationService:
         sealed = row["sealed_result"]
         if row["status"] == "verified" and sealed is not None:
             # Only the reader whose conditional delete succeeds gets the claims (release once).
-            async with self._db.begin() as conn:
+            async with self._autocommit.connect() as conn:
                 won = await store.take_sealed_result(conn, request_id, self._clock_ms())
             if won:
                 _, plaintext = jwe_decrypt(sealed, result_private_key(secret))
