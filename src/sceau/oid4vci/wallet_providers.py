@@ -11,6 +11,7 @@ is not offered and a ``key_attestation`` header of a ``jwt`` proof is not looked
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import time
 import weakref
@@ -138,7 +139,8 @@ def _invalid(field: str) -> InvalidInput:
     return InvalidInput(field, code="invalid_wallet_providers")
 
 
-def _validate(data: WalletProvidersPut) -> None:
+def _validate(data: WalletProvidersPut, now_ms: int) -> None:
+    now = dt.datetime.fromtimestamp(now_ms / 1000, dt.UTC)
     for pem in data.trust_anchors_pem:
         if len(pem) > MAX_ANCHOR_PEM or not pem.isascii():
             raise _invalid("trust_anchors_pem")
@@ -146,7 +148,10 @@ def _validate(data: WalletProvidersPut) -> None:
             # One certificate per entry: of a bundle, only the first would be trusted, silently.
             if len(x509.load_pem_x509_certificates(pem.encode("ascii"))) != 1:
                 raise ValueError("one certificate per trust anchor entry")
-            parse_anchors([pem])
+            (anchor,) = parse_anchors([pem])
+            # An expired anchor validates nothing: saying so now beats refusing every wallet.
+            if anchor.not_valid_after_utc <= now:
+                raise ValueError("the trust anchor has expired")
         except ValueError as exc:
             raise _invalid("trust_anchors_pem") from exc
     for name in data.key_attestation_configurations or ():
@@ -229,8 +234,8 @@ class WalletProviderService:
     async def put(
         self, actor: str, request_id: str, tenant: str, data: WalletProvidersPut
     ) -> WalletProvidersView:
-        _validate(data)
         now_ms = self.clock_ms()
+        _validate(data, now_ms)
         values: dict[str, Any] = {
             "trust_anchors_pem": list(data.trust_anchors_pem),
             "key_attestation_required": data.key_attestation_required,

@@ -135,6 +135,7 @@ async def test_wallet_providers_config_is_set_and_read_back_by_tenant_admins(
         {"trust_anchors_pem": ["LEAF"]},  # an end-entity certificate is no trust anchor
         # Two certificates in one entry: the second would be silently untrusted; one per entry.
         {"trust_anchors_pem": ["BUNDLE"]},
+        {"trust_anchors_pem": ["EXPIRED"]},  # an anchor past its notAfter validates nothing
         {"trust_anchors_pem": ["CA"], "key_storage": ["a b"]},
         {"trust_anchors_pem": ["CA"], "key_storage": ["x", "x"]},
         {"trust_anchors_pem": ["CA"], "key_attestation_configurations": ["no spaces allowed"]},
@@ -143,13 +144,23 @@ async def test_wallet_providers_config_is_set_and_read_back_by_tenant_admins(
 async def test_invalid_wallet_providers_config_is_refused_and_nothing_is_stored(
     issuer: Issuer, body: dict[str, Any]
 ) -> None:
-    from .wallet_provider import pem
+    import datetime as dt
+
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    from .wallet_provider import ca_certificate, pem
 
     provider = WalletProvider()
+    expired = ca_certificate(
+        ec.generate_private_key(ec.SECP256R1()),
+        "Expired CA",
+        not_after=dt.datetime.now(dt.UTC) - dt.timedelta(hours=1),
+    )
     replace = {
         "CA": provider.anchor_pem,
         "LEAF": pem(provider.leaf),
         "BUNDLE": provider.anchor_pem + WalletProvider().anchor_pem,
+        "EXPIRED": pem(expired),
     }
     body = {**body, "trust_anchors_pem": [replace.get(p, p) for p in body["trust_anchors_pem"]]}
     path = f"/admin/tenants/{issuer.tenant.slug}/wallet-providers"
