@@ -19,32 +19,31 @@ from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import Awaitable, Callable, Mapping
-from typing import Any
+from collections.abc import Awaitable, Callable
 
 import structlog
+from litestar.datastructures import State
 
 log = structlog.get_logger("sceau.maintenance")
 
 Purge = Callable[[], Awaitable[int]]
 
 
-def purges(state: Mapping[str, Any]) -> dict[str, Purge]:
+def purges(state: State) -> dict[str, Purge]:
     """The purge of each capability, from the app's collaborators (``app.state``)."""
     from sceau.oid4vci.authorization import provide_authorization
     from sceau.oid4vci.routes import provide_oid4vci
 
     # provide_* build (and keep on the state) the services the routes use, with the same wiring.
-    mutable: Any = state
     return {
-        "oid4vci": provide_oid4vci(mutable).purge_expired,
-        "oid4vci_authorization": provide_authorization(mutable).purge_expired,
+        "oid4vci": provide_oid4vci(state).purge_expired,
+        "oid4vci_authorization": provide_authorization(state).purge_expired,
         "oid4vp": state["presentations"].purge_expired,
         "signin": state["signin"].purge_expired,
     }
 
 
-async def purge_once(state: Mapping[str, Any]) -> dict[str, int]:
+async def purge_once(state: State) -> dict[str, int]:
     """One pass: rows deleted (or wiped) per capability. A failing store does not stop the others;
     its count is -1 and the error is logged."""
     counts: dict[str, int] = {}
@@ -58,7 +57,7 @@ async def purge_once(state: Mapping[str, Any]) -> dict[str, int]:
 
 
 async def purge_periodically(
-    state: Mapping[str, Any],
+    state: State,
     interval_s: float,
     *,
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
