@@ -451,6 +451,7 @@ class AuthorizationService:
                         "credential_identifiers": bool(row.used_authorization_details),
                         "created_at_ms": now_ms,
                         "expires_at_ms": now_ms + ttl_s * 1000,
+                        "client_id": row.client_id,
                     },
                 )
         if failure is not None:

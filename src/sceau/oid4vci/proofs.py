@@ -40,6 +40,7 @@ def verify_jwt_proof(
     max_age_s: int = 300,
     leeway_s: int = 60,
     key_attestation: Callable[[object], KeyAttestation] | None = None,
+    client_id: str | None = None,
 ) -> KeyProof:
     """Verify one ``openid4vci-proof+jwt``; raise ``invalid_proof`` on any failure.
 
@@ -47,7 +48,8 @@ def verify_jwt_proof(
     ``none`` or a MAC); the key is in the ``jwk`` header (``kid``/``x5c`` are refused: no DID or
     certificate binding here) and verifies the signature; ``aud`` is the Credential Issuer
     Identifier; ``iat`` is within ``[now - max_age_s, now + leeway_s]`` (§13.7); ``nonce`` is
-    present (the issuer has a Nonce Endpoint) — whether it is a live c_nonce is the caller's check.
+    present (the issuer has a Nonce Endpoint) — whether it is a live c_nonce is the caller's check;
+    ``iss``, when present, is ``client_id`` (the client the access token was issued to).
 
     With ``key_attestation`` (the tenant trusts wallet providers), a ``key_attestation`` header is
     verified by it and the signing key must be an attested key: the header's ``jwk`` or ``kid``
@@ -82,6 +84,14 @@ def verify_jwt_proof(
         raise invalid from exc
     aud = claims.get("aud")
     if aud != audience and not (isinstance(aud, list) and aud == [audience]):
+        raise invalid
+    # F.1: iss, when present, "MUST be the client_id of the Client making the Credential request".
+    # Under anonymous pre-authorized access (client_id None) the wallet should omit it; one that
+    # sends it anyway is not refused for that, as there is no client to compare with.
+    iss = claims.get("iss")
+    if iss is not None and (
+        not isinstance(iss, str) or (client_id is not None and iss != client_id)
+    ):
         raise invalid
     iat = claims.get("iat")
     if not isinstance(iat, int) or isinstance(iat, bool):

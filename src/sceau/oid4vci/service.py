@@ -105,6 +105,8 @@ class _Caller:
     # The token's claims came from an upstream login (authorization code grant): they are
     # dropped per configuration once issued (forget_issued_claims); offers keep theirs.
     upstream_claims: bool = False
+    # The client the token was issued to; a jwt proof's iss must be it (F.1). None: anonymous.
+    client_id: str | None = None
 
 
 def _sha256(text: str) -> str:
@@ -329,7 +331,7 @@ class Oid4vciService:
         async with self.engine.begin() as conn:
             # Client authentication first (HAIP §"Token Endpoint"): a refused wallet changes
             # nothing, the pre-authorized code included (the transaction rolls back).
-            await self.authenticate_wallet(
+            wallet = await self.authenticate_wallet(
                 conn, tenant, client_attestation, params.get("client_id"), int(now)
             )
             if proof is not None:
@@ -354,6 +356,8 @@ class Oid4vciService:
                         "jkt": proof.jkt if proof else None,
                         "created_at_ms": now_ms,
                         "expires_at_ms": now_ms + config.access_token_ttl_s * 1000,
+                        # An attested wallet is a known client; anonymous access has none.
+                        "client_id": wallet.client_id if wallet is not None else None,
                     },
                 )
         if failure is not None:
@@ -522,6 +526,7 @@ class Oid4vciService:
             dict(row.claims or {}),
             bool(row.credential_identifiers),
             row.created_by == GRANT_CREATOR,
+            row.client_id,
         )
 
     def _respond(
@@ -534,7 +539,11 @@ class Oid4vciService:
         return ProtocolResponse(status, jwe.encode("ascii"), "application/jwt")
 
     def _holder_keys(
-        self, tenant: str, request: CredentialRequest, trust: WalletTrust | None
+        self,
+        tenant: str,
+        request: CredentialRequest,
+        trust: WalletTrust | None,
+        client_id: str | None = None,
     ) -> tuple[list[dict[str, Any]], list[str]]:
         """The keys to bind one credential each to, and the c_nonces the proofs carry.
 
@@ -574,6 +583,7 @@ class Oid4vciService:
                 key_attestation=(
                     None if trust is None else lambda token: attestation(token, in_jwt_proof=True)
                 ),
+                client_id=client_id,
             )
             for p in request.proofs
         ]
@@ -724,7 +734,7 @@ class Oid4vciService:
             if len(request.proofs) > max(1, int(credential_type.batch_size)):
                 raise OAuthError("invalid_credential_request")
             trust = await load_wallet_trust(conn, tenant)
-            holder_jwks, proof_nonces = self._holder_keys(tenant, request, trust)
+            holder_jwks, proof_nonces = self._holder_keys(tenant, request, trust, caller.client_id)
             if len(holder_jwks) > max(1, int(credential_type.batch_size)):
                 raise OAuthError("invalid_credential_request")  # more attested keys than a batch
             await self._use_nonces(conn, tenant, proof_nonces, now_ms, nonce_key)

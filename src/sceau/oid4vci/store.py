@@ -71,6 +71,7 @@ _ACCESS_TOKEN: Final = (
         oid4vci_access_tokens.c.expires_at_ms,
         oid4vci_offers.c.claims,
         oid4vci_offers.c.created_by,
+        oid4vci_access_tokens.c.client_id,
     )
     .select_from(
         oid4vci_access_tokens.join(

@@ -70,6 +70,9 @@ oid4vci_access_tokens = Table(
     Column("credential_identifiers", Boolean, nullable=False, server_default=false()),
     Column("created_at_ms", BigInteger, nullable=False),
     Column("expires_at_ms", BigInteger, nullable=False),
+    # The client the token was issued to (a key proof's iss must name it, F.1); NULL for the
+    # pre-authorized code grant through anonymous access (migration 0013).
+    Column("client_id", String(255), nullable=True),
     Index("ix_oid4vci_access_tokens_expires_at_ms", "expires_at_ms"),
 )
 

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from sceau.core.jose import SoftwareSigner
-from sceau.oid4vci.tables import oid4vci_offers
+from sceau.oid4vci.tables import oid4vci_access_tokens, oid4vci_offers
 
 from .conftest import Issuer
 from .wallet import dpop_proof, new_signer, pre_authorized_code
@@ -88,6 +88,10 @@ async def test_token_with_valid_wallet_attestation_is_granted(
     )
     assert response.status_code == 200, response.text
     assert response.json()["token_type"] == "DPoP"
+    # The token remembers its client: a key proof's iss must then be it (F.1).
+    async with issuer.app.state["engine"].connect() as conn:
+        stored = (await conn.execute(select(oid4vci_access_tokens.c.client_id))).scalars().all()
+    assert stored == [wallet.client_id]
 
 
 async def test_pop_audience_may_be_an_array_holding_the_issuer(issuer: Issuer) -> None:

@@ -59,8 +59,11 @@ def key_proof(
     iat: int | None = None,
     typ: str = "openid4vci-proof+jwt",
     header: dict[str, Any] | None = None,
+    iss: str | None = None,
 ) -> str:
     claims: dict[str, Any] = {"aud": aud, "iat": int(time.time()) if iat is None else iat}
+    if iss is not None:
+        claims["iss"] = iss  # F.1: the client_id of the client making the request
     if nonce is not None:
         claims["nonce"] = nonce
     h: dict[str, Any] = {"typ": typ, "jwk": signer.public_jwk}

@@ -84,11 +84,17 @@ class Flow:
         return await self.env.http.post(self.path("token"), data=form, headers={"DPoP": proof})
 
     async def credential(
-        self, access_token: str, configuration_id: str, *, identifier: str | None = None
+        self,
+        access_token: str,
+        configuration_id: str,
+        *,
+        identifier: str | None = None,
+        proof_iss: str | None = None,
     ) -> httpx.Response:
         nonce = (await self.env.http.post(self.path("nonce"))).json()["c_nonce"]
         holder = new_signer()
-        body: dict[str, Any] = {"proofs": {"jwt": [key_proof(holder, self.env.issuer, nonce)]}}
+        proof = key_proof(holder, self.env.issuer, nonce, iss=proof_iss)
+        body: dict[str, Any] = {"proofs": {"jwt": [proof]}}
         if identifier is None:
             body["credential_configuration_id"] = configuration_id
         else:
@@ -140,6 +146,22 @@ async def test_wallet_gets_sd_jwt_vc_with_upstream_claims_through_par_pkce_dpop(
     assert disclosed["family_name"] == "Tremblay"
     assert "email" not in disclosed  # only mapped claims
     assert await _grant_claims(env) == []  # upstream claims gone once issued
+
+
+@pytest.mark.parametrize(("iss", "status"), [(CLIENT_ID, 200), ("another-wallet", 400), (7, 400)])
+async def test_key_proof_iss_must_be_the_client_the_token_was_issued_to(
+    env: Env, iss: Any, status: int
+) -> None:
+    # OpenID4VCI F.1: iss, when present, MUST be the client_id of the client making the request.
+    flow = Flow(env)
+    token = await flow.token(await flow.code())
+    assert token.status_code == 200, token.text
+    issued = await flow.credential(token.json()["access_token"], "permit", proof_iss=iss)
+    assert issued.status_code == status, issued.text
+    if status == 400:
+        assert issued.json()["error"] == "invalid_proof"
+        again = await flow.credential(token.json()["access_token"], "permit")
+        assert again.status_code == 200, again.text  # nothing was issued or spent
 
 
 async def test_authorization_details_are_echoed_with_credential_identifiers(env: Env) -> None:
