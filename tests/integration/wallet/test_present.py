@@ -1,6 +1,7 @@
 """The wallet presents to the real OpenID4VP verifier: signed request, minimum disclosure,
 direct_post and direct_post.jwt, and a revoked credential is rejected."""
 
+import httpx
 import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -24,6 +25,15 @@ async def _wallet_with_licence(world: World):  # type: ignore[no-untyped-def]
     store = world.store()
     received = await receive_offer(world.http, store, (await world.offer())["offer_uri"])
     return store, received.credentials[0]
+
+
+async def _switch_client_id_prefix(world: World, prefix: str) -> httpx.Response:
+    """PUT the verifier's configuration again with only its client identifier prefix changed."""
+    path = f"/admin/tenants/{world.verifier.slug}/verifier"
+    headers = world.auth(world.verifier, "admin")
+    config = (await world.admin.get(path, headers=headers)).json()
+    body = {k: config[k] for k in ("name_en", "name_fr", "purposes", "trust_policy")}
+    return await world.admin.put(path, json={**body, "client_id_prefix": prefix}, headers=headers)
 
 
 @pytest.mark.parametrize("mode", ["direct_post", "direct_post.jwt"])
@@ -145,20 +155,7 @@ async def test_decentralized_identifier_verifier_is_checked_against_its_did_docu
     from .conftest import PUBLIC_URL
 
     store, _ = await _wallet_with_licence(world)
-    config = (
-        await world.admin.get(
-            f"/admin/tenants/{world.verifier.slug}/verifier",
-            headers=world.auth(world.verifier, "admin"),
-        )
-    ).json()
-    body = {k: config[k] for k in ("name_en", "name_fr", "purposes", "trust_policy")} | {
-        "client_id_prefix": "decentralized_identifier"
-    }
-    r = await world.admin.put(
-        f"/admin/tenants/{world.verifier.slug}/verifier",
-        json=body,
-        headers=world.auth(world.verifier, "admin"),
-    )
+    r = await _switch_client_id_prefix(world, "decentralized_identifier")
     assert r.status_code == 200, r.text
     did = tenant_did(PUBLIC_URL, world.verifier.slug)
     assert r.json()["client_id"] == f"decentralized_identifier:{did}"
@@ -232,20 +229,7 @@ async def test_x509_hash_verifier_is_recognised_by_its_leaf_hash_and_verifies(
     from sceau.core.x509_hash import x509_hash
 
     store, _ = await _wallet_with_licence(world)
-    config = (
-        await world.admin.get(
-            f"/admin/tenants/{world.verifier.slug}/verifier",
-            headers=world.auth(world.verifier, "admin"),
-        )
-    ).json()
-    body = {k: config[k] for k in ("name_en", "name_fr", "purposes", "trust_policy")} | {
-        "client_id_prefix": "x509_hash"
-    }
-    r = await world.admin.put(
-        f"/admin/tenants/{world.verifier.slug}/verifier",
-        json=body,
-        headers=world.auth(world.verifier, "admin"),
-    )
+    r = await _switch_client_id_prefix(world, "x509_hash")
     assert r.status_code == 200, r.text
     chain = [x509.load_pem_x509_certificate(p.encode()) for p in r.json()["x509_chain_pem"]]
     client_id = "x509_hash:" + x509_hash(chain[0].public_bytes(Encoding.DER))
