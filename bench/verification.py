@@ -137,7 +137,9 @@ def _check(status: int, body: bytes, want: int = 200) -> bytes:
     return body
 
 
-async def run(requests: int, concurrency: int, warmup: int, app_core: int) -> list[dict[str, Any]]:
+async def run(
+    requests: int, concurrency: int, warmup: int, app_core: int, only: str
+) -> list[dict[str, Any]]:
     schema = f"bench_{uuid.uuid4().hex[:12]}"
     await _admin_sql(f'CREATE SCHEMA "{schema}"')
     tmp = tempfile.TemporaryDirectory()
@@ -205,34 +207,36 @@ async def run(requests: int, concurrency: int, warmup: int, app_core: int) -> li
         async def verify_sd_jwt(http: Http, _: int) -> None:
             _check(*await http.request("POST", "/t/bench/presentations/verify", headers, sd_body))
 
-        out.append(
-            await measure(
-                "vcapi.verify.sd-jwt-vc.postgres",
-                verify_sd_jwt,
-                connect,
-                requests,
-                concurrency,
-                warmup,
-                proc.pid,
+        if only in "vcapi.verify.sd-jwt-vc.postgres":
+            out.append(
+                await measure(
+                    "vcapi.verify.sd-jwt-vc.postgres",
+                    verify_sd_jwt,
+                    connect,
+                    requests,
+                    concurrency,
+                    warmup,
+                    proc.pid,
+                )
             )
-        )
 
         di_body = msgspec.json.encode({"verifiableCredential": issuer.di_vc(holder)})
 
         async def verify_di(http: Http, _: int) -> None:
             _check(*await http.request("POST", "/t/bench/credentials/verify", headers, di_body))
 
-        out.append(
-            await measure(
-                "vcapi.verify.ecdsa-rdfc-2019.postgres",
-                verify_di,
-                connect,
-                requests,
-                concurrency,
-                warmup,
-                proc.pid,
+        if only in "vcapi.verify.ecdsa-rdfc-2019.postgres":
+            out.append(
+                await measure(
+                    "vcapi.verify.ecdsa-rdfc-2019.postgres",
+                    verify_di,
+                    connect,
+                    requests,
+                    concurrency,
+                    warmup,
+                    proc.pid,
+                )
             )
-        )
 
         credential = issuer.sd_jwt_vc(holder)
         create_body = msgspec.json.encode({"dcql_query": QUERY, "purpose": "age"})
@@ -271,19 +275,20 @@ async def run(requests: int, concurrency: int, warmup: int, app_core: int) -> li
             if result["status"] != "verified":
                 raise RuntimeError(result)
 
-        out.append(
-            await measure(
-                "oid4vp.exchange.sd-jwt-vc.postgres",
-                exchange,
-                connect,
-                max(1, requests // 3),
-                concurrency,
-                max(1, warmup // 3),
-                proc.pid,
+        if only in "oid4vp.exchange.sd-jwt-vc.postgres":
+            out.append(
+                await measure(
+                    "oid4vp.exchange.sd-jwt-vc.postgres",
+                    exchange,
+                    connect,
+                    max(1, requests // 3),
+                    concurrency,
+                    max(1, warmup // 3),
+                    proc.pid,
+                )
             )
-        )
-        out[-1]["http_requests_per_op"] = 4
-        out[-1]["status_list_fetches_total"] = len(server.hits)
+            out[-1]["http_requests_per_op"] = 4
+            out[-1]["status_list_fetches_total"] = len(server.hits)
     finally:
         if proc is not None:
             proc.terminate()
@@ -300,12 +305,15 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--warmup", type=int, default=300)
     parser.add_argument("--app-core", type=int, default=0)
+    parser.add_argument(
+        "--only", default="", help="run only the scenarios whose name contains this text"
+    )
     args = parser.parse_args()
     if hasattr(os, "sched_setaffinity"):
         cores = sorted(os.sched_getaffinity(0) - {args.app_core})
         if cores:
             os.sched_setaffinity(0, set(cores[:1]))  # clients on another core than the app
-    lines = asyncio.run(run(args.requests, args.concurrency, args.warmup, args.app_core))
+    lines = asyncio.run(run(args.requests, args.concurrency, args.warmup, args.app_core, args.only))
     for line in lines:
         print(json.dumps(line), flush=True)
 

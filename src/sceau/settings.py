@@ -57,6 +57,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     # by every app process this often, in seconds (sceau.maintenance); 0 turns it off (then run
     # `sceau db purge` from cron).
     purge_interval_s: float = 300.0
+    # Audit events are recorded as pending rows with each change and appended to the hash chain
+    # by every app process this often, in seconds (sceau.audit.service.seal): the longest an
+    # event stays outside the chain. 0 turns it off (listing and `sceau audit verify` still seal).
+    audit_seal_interval_s: float = 1.0
     # Longest accepted Authorization header / API key token.
     max_token_length: int = 256
     # Largest page an admin listing returns.
@@ -79,6 +83,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
             raise SettingsError("SCEAU_APIKEY_CACHE_TTL_S must be between 0 and 60")
         if not 0 <= self.purge_interval_s <= 86400:
             raise SettingsError("SCEAU_PURGE_INTERVAL_S must be between 0 and 86400")
+        if not 0 <= self.audit_seal_interval_s <= 3600:
+            raise SettingsError("SCEAU_AUDIT_SEAL_INTERVAL_S must be between 0 and 3600")
         if self.database_pool_recycle_s < 1:
             raise SettingsError("SCEAU_DATABASE_POOL_RECYCLE_S must be positive")
         if self.apikey_login_audit_interval_s < 0:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from sceau.audit.service import seal
 from sceau.db.tables import api_keys, audit_events
 from sceau.tenants.service import Actor, TenantService
 from sceau.tenants.tokens import parse_token
@@ -81,6 +82,7 @@ async def test_key_use_is_recorded_at_most_once_per_interval(engine, tenant_a) -
     service = TenantService(engine, login_audit_interval_s=60, clock_ms=lambda: clock[0])
 
     async def logins() -> int:
+        await seal(engine)
         async with engine.connect() as conn:
             rows = await conn.execute(
                 select(audit_events.c.seq).where(

@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import select, update
 
 from sceau.audit.models import AuditEvent
-from sceau.audit.service import AuditService, record
-from sceau.db.tables import audit_events, tenants
+from sceau.audit.service import AuditService, record, seal, seal_periodically
+from sceau.db.tables import audit_events, audit_pending, tenants
 from sceau.tenants.service import Actor
 from sceau.tenants.tokens import parse_token
 
@@ -70,6 +70,7 @@ async def test_chain_of_real_events_verifies(engine, tenant_a, tenant_b) -> None
 
 
 async def test_edited_row_is_detected_and_named(engine, tenant_a) -> None:
+    await AuditService(engine).seal()  # what an attacker could edit: the sealed chain
     async with engine.begin() as conn:
         await conn.execute(
             update(audit_events).where(audit_events.c.seq == 3).values(actor="apikey:someone")
@@ -79,6 +80,7 @@ async def test_edited_row_is_detected_and_named(engine, tenant_a) -> None:
 
 
 async def test_deleted_row_is_detected(engine, tenant_a) -> None:
+    await AuditService(engine).seal()  # what an attacker could edit: the sealed chain
     async with engine.begin() as conn:
         await conn.execute(audit_events.delete().where(audit_events.c.seq == 2))
     _, broken = await AuditService(engine).verify()
@@ -97,8 +99,12 @@ async def test_concurrent_appends_keep_one_unbroken_chain(
 
 
 async def test_no_secret_reaches_the_audit_log(engine, tenant_a) -> None:
+    async with engine.connect() as conn:  # pending events, then the same events sealed
+        rows = (await conn.execute(select(audit_pending))).all()
+    assert rows
+    await AuditService(engine).seal()
     async with engine.connect() as conn:
-        rows = (await conn.execute(select(audit_events))).all()
+        rows += (await conn.execute(select(audit_events))).all()
         assert (await conn.execute(select(tenants.c.slug))).all()
     dump = repr(rows)
     for token in tenant_a.tokens.values():
@@ -108,7 +114,7 @@ async def test_no_secret_reaches_the_audit_log(engine, tenant_a) -> None:
 APPEND_SCRIPT = """
 import asyncio, sys
 from sceau.audit.models import AuditEvent
-from sceau.audit.service import record
+from sceau.audit.service import record, seal
 from sceau.db.engine import create_engine
 from sceau.settings import load_settings
 
@@ -119,6 +125,7 @@ async def main(worker):
             async with engine.begin() as conn:
                 await record(conn, AuditEvent(actor="test", action="test.append",
                              target=f"w{worker}:{i}", tenant=None, request_id=f"w{worker}-{i}"))
+            await seal(engine)  # four processes sealing at once take turns on the head
     finally:
         await engine.dispose()
 
@@ -126,7 +133,9 @@ asyncio.run(main(sys.argv[1]))
 """
 
 
-async def test_appends_from_several_processes_keep_one_unbroken_chain(settings, engine) -> None:
+async def test_appends_and_seals_from_several_processes_keep_one_unbroken_chain(
+    settings, engine
+) -> None:
     import os
     import subprocess
     import sys
@@ -144,3 +153,69 @@ async def test_appends_from_several_processes_keep_one_unbroken_chain(settings, 
     assert codes == [0, 0, 0, 0]
     checked, broken = await AuditService(engine).verify()
     assert broken is None and checked == 40
+
+
+def _event(target: str) -> AuditEvent:
+    return AuditEvent(
+        actor="test", action="test.append", target=target, tenant=None, request_id="r"
+    )
+
+
+async def _sealed_targets(engine) -> list[str]:
+    async with engine.connect() as conn:
+        rows = await conn.execute(select(audit_events.c.target).order_by(audit_events.c.seq))
+        return [row.target for row in rows]
+
+
+async def test_record_writes_a_pending_event_that_sealing_chains(engine) -> None:
+    async with engine.begin() as conn:
+        await record(conn, _event("one"))
+    assert await _sealed_targets(engine) == []
+    assert await seal(engine) == 1
+    assert await _sealed_targets(engine) == ["one"]
+    assert await seal(engine) == 0  # nothing pending: nothing written
+    async with engine.connect() as conn:
+        assert (await conn.execute(select(audit_pending))).all() == []
+    assert await AuditService(engine).verify() == (1, None)
+
+
+async def test_sealing_in_batches_keeps_order_and_links(engine) -> None:
+    for i in range(7):
+        async with engine.begin() as conn:
+            await record(conn, _event(f"e{i}"))
+    assert await seal(engine, batch=3) == 7
+    assert await _sealed_targets(engine) == [f"e{i}" for i in range(7)]
+    assert await AuditService(engine).verify() == (7, None)
+
+
+async def test_recording_does_not_wait_for_another_open_transaction(engine, db_backend) -> None:
+    """Two audited changes in flight at once do not queue on a shared row (PostgreSQL; SQLite has
+    one writer at a time whatever the audit log does). The event committed last but recorded
+    first is sealed by a later pass, after the other."""
+    if db_backend != "postgres":
+        pytest.skip("SQLite serialises all writers: nothing to show there")
+    async with engine.connect() as first:
+        await first.begin()
+        await record(first, _event("recorded-first"))
+        with anyio.fail_after(5):  # before: this waited on the head lock held by `first`
+            async with engine.begin() as second:
+                await record(second, _event("committed-first"))
+        assert await seal(engine) == 1
+        await first.commit()
+    assert await seal(engine) == 1
+    assert await _sealed_targets(engine) == ["committed-first", "recorded-first"]
+    assert await AuditService(engine).verify() == (2, None)
+
+
+async def test_background_sealer_chains_events_within_its_interval(engine) -> None:
+    task = asyncio.create_task(seal_periodically(engine, 0.05))
+    try:
+        async with engine.begin() as conn:
+            await record(conn, _event("background"))
+        with anyio.fail_after(10):
+            while await _sealed_targets(engine) != ["background"]:  # noqa: ASYNC110 (polls the db)
+                await asyncio.sleep(0.02)
+    finally:
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task

@@ -7,7 +7,8 @@ Canonical encoding (version 1): the JSON object
 
 serialised with RFC 8785 (JSON Canonicalization Scheme), then ``hash = hex(SHA-256(bytes))``.
 ``prev_hash`` of entry 1 is 64 zeros; entry n holds the hash of entry n-1; sequence numbers are
-contiguous from 1; the chain head row holds the newest ``seq`` and ``hash``.
+contiguous from 1; the chain head row holds the newest ``seq`` and ``hash``. Events are recorded
+as pending rows and sealed into the chain afterwards (``sceau.audit.service``).
 """
 
 from __future__ import annotations

@@ -1,10 +1,29 @@
-"""Audit use cases: record an event in the caller's transaction, list, verify the chain."""
+"""Audit use cases: record an event in the caller's transaction, seal, list, verify the chain.
+
+Two steps, so that audited changes never queue on one shared lock:
+
+1. :func:`record` inserts the event into ``audit_pending`` on the caller's connection, in the
+   transaction that makes the change: both commit or neither does, and concurrent changes (on any
+   number of servers) do not wait for one another.
+2. :func:`seal` appends pending events to the hash chain (``audit_events``) in ``id`` order, in
+   batches, under the chain head's lock, and deletes them from ``audit_pending`` in the same
+   transaction. Every app process seals every ``SCEAU_AUDIT_SEAL_INTERVAL_S`` (1 s by default);
+   listing and verifying seal first, so they always show every committed event.
+
+A pending event is not yet protected by the chain: the window in which it could be altered
+without detection is the seal interval (as a transparency log's merge delay).
+"""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
+import random
 import time
+from collections.abc import Awaitable, Callable
+from typing import Any
 
+import structlog
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from sceau.audit import store
@@ -12,16 +31,18 @@ from sceau.audit.chain import ChainBreak, ChainVerifier, canonical_bytes
 from sceau.audit.models import AuditEntry, AuditEvent, AuditPage
 
 MAX_FIELD = {"actor": 100, "action": 100, "target": 200, "request_id": 64}
+# Events sealed per transaction: bounds how long a seal holds the head lock.
+SEAL_BATCH = 500
+
+log = structlog.get_logger("sceau.audit")
 
 
 def now_ms() -> int:
     return time.time_ns() // 1_000_000
 
 
-async def record(
-    conn: AsyncConnection, event: AuditEvent, *, at_ms: int | None = None
-) -> AuditEntry:
-    """Append ``event`` to the chain on ``conn``, inside the caller's transaction.
+async def record(conn: AsyncConnection, event: AuditEvent, *, at_ms: int | None = None) -> None:
+    """Record ``event`` on ``conn``, inside the caller's transaction (sealed into the chain later).
 
     Call it in the same transaction as the change it describes, so both commit or neither does::
 
@@ -32,42 +53,94 @@ async def record(
     for name, limit in MAX_FIELD.items():
         if len(getattr(event, name)) > limit:
             raise ValueError(f"audit {name} longer than {limit} characters")
-    seq, prev_hash = await store.advance_head(conn)
-    occurred = now_ms() if at_ms is None else at_ms
-    digest = hashlib.sha256(
-        canonical_bytes(
-            seq=seq,
-            occurred_at_ms=occurred,
-            actor=event.actor,
-            tenant=event.tenant,
-            action=event.action,
-            target=event.target,
-            request_id=event.request_id,
-            details=event.details,
-            prev_hash=prev_hash,
-        )
-    ).hexdigest()
-    entry = AuditEntry(
-        seq=seq,
-        occurred_at_ms=occurred,
-        actor=event.actor,
-        tenant=event.tenant,
-        action=event.action,
-        target=event.target,
-        request_id=event.request_id,
-        details=dict(event.details),
-        prev_hash=prev_hash,
-        hash=digest,
+    await store.insert_pending(
+        conn,
+        {
+            "occurred_at_ms": now_ms() if at_ms is None else at_ms,
+            "actor": event.actor,
+            "tenant": event.tenant,
+            "action": event.action,
+            "target": event.target,
+            "request_id": event.request_id,
+            "details": dict(event.details),
+        },
     )
-    await store.append(conn, entry)
-    return entry
+
+
+def _chain(pending: list[Any], seq: int, prev_hash: str) -> list[AuditEntry]:
+    """The chain entries for ``pending`` rows, continuing after ``(seq, prev_hash)``."""
+    entries: list[AuditEntry] = []
+    for row in pending:
+        seq += 1
+        fields: dict[str, Any] = {
+            "occurred_at_ms": int(row.occurred_at_ms),
+            "actor": row.actor,
+            "tenant": row.tenant,
+            "action": row.action,
+            "target": row.target,
+            "request_id": row.request_id,
+            "details": dict(row.details),
+        }
+        digest = hashlib.sha256(canonical_bytes(seq=seq, prev_hash=prev_hash, **fields)).hexdigest()
+        entries.append(AuditEntry(seq=seq, prev_hash=prev_hash, hash=digest, **fields))
+        prev_hash = digest
+    return entries
+
+
+async def seal(engine: AsyncEngine, *, batch: int = SEAL_BATCH) -> int:
+    """Append every pending event to the chain; returns how many were sealed.
+
+    Each batch is one transaction: lock the head, read the oldest pending rows, append them with
+    contiguous ``seq`` and linked hashes, delete them, move the head. Sealers on several servers
+    take turns on the head lock; one that comes second finds the rows already gone. An event
+    committed while a batch runs is sealed by the next one.
+    """
+    async with engine.connect() as conn:  # the common case, nothing to seal: no lock, no write
+        if not await store.any_pending(conn):
+            return 0
+    sealed = 0
+    while True:
+        async with engine.begin() as conn:
+            seq, prev_hash = await store.lock_head(conn)
+            pending = await store.oldest_pending(conn, batch)
+            if pending:
+                entries = _chain(pending, seq, prev_hash)
+                await store.append_sealed(conn, entries, [int(row.id) for row in pending])
+        sealed += len(pending)
+        if len(pending) < batch:
+            return sealed
+
+
+async def seal_periodically(
+    engine: AsyncEngine,
+    interval_s: float,
+    *,
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    jitter: Callable[[], float] = random.random,
+) -> None:
+    """Run :func:`seal` every ``interval_s`` seconds until cancelled (the app's shutdown).
+
+    A failing pass (database briefly unreachable) is logged and retried at the next tick; the
+    events stay pending meanwhile, so none is lost.
+    """
+    await sleep(interval_s * jitter())
+    while True:
+        try:
+            await seal(engine)
+        except Exception:
+            log.exception("audit_seal_failed")
+        await sleep(interval_s)
 
 
 class AuditService:
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
 
+    async def seal(self) -> int:
+        return await seal(self.engine)
+
     async def list_for_tenant(self, tenant: str, *, after: int = 0, limit: int = 100) -> AuditPage:
+        await seal(self.engine)
         async with self.engine.connect() as conn:
             entries = await store.list_for_tenant(conn, tenant, after=after, limit=limit + 1)
         more = len(entries) > limit
@@ -75,7 +148,9 @@ class AuditService:
         return AuditPage(entries=entries, next_after=entries[-1].seq if more else None)
 
     async def verify(self) -> tuple[int, ChainBreak | None]:
-        """Check the whole chain; returns ``(entries checked, first break or None)``."""
+        """Seal pending events, then check the whole chain; returns ``(entries checked, first
+        break or None)``."""
+        await seal(self.engine)
         verifier = ChainVerifier()
         async with self.engine.connect() as conn:
             async for batch in store.iter_all(conn):

@@ -9,34 +9,54 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from sceau.audit.models import AuditEntry
-from sceau.db.tables import audit_chain_head, audit_events
+from sceau.db.tables import audit_chain_head, audit_events, audit_pending
 
-# Built once (no expression or cache key to build per call): every audited change runs these.
-_ADVANCE: Final = (
+# Built once (no expression or cache key to build per call): every audited change runs _RECORD.
+_RECORD: Final = audit_pending.insert()
+# Takes the head's row lock (PostgreSQL) or the database write lock (SQLite) before anything is
+# read, so sealers run one at a time; RETURNING gives the head as the previous sealer left it.
+_LOCK_HEAD: Final = (
     update(audit_chain_head)
     .where(audit_chain_head.c.id == 1)
-    .values(seq=audit_chain_head.c.seq + 1)
+    .values(seq=audit_chain_head.c.seq)
     .returning(audit_chain_head.c.seq, audit_chain_head.c.hash)
 )
-_INSERT: Final = audit_events.insert()
-_SET_HEAD_HASH: Final = (
-    update(audit_chain_head).where(audit_chain_head.c.id == 1).values(hash=bindparam("b_hash"))
+_ANY_PENDING: Final = select(audit_pending.c.id).limit(1)
+_SET_HEAD: Final = (
+    update(audit_chain_head)
+    .where(audit_chain_head.c.id == 1)
+    .values(seq=bindparam("b_seq"), hash=bindparam("b_hash"))
 )
 
 
-async def advance_head(conn: AsyncConnection) -> tuple[int, str]:
-    """Take the next sequence number; returns ``(seq, prev_hash)``.
+async def insert_pending(conn: AsyncConnection, row: dict[str, Any]) -> None:
+    await conn.execute(_RECORD, row)
 
-    The UPDATE comes first so it takes the head's row lock (PostgreSQL) or the database write
-    lock (SQLite) before anything is read: concurrent appenders queue here until commit.
-    """
-    row = (await conn.execute(_ADVANCE)).one()
+
+async def lock_head(conn: AsyncConnection) -> tuple[int, str]:
+    """Lock the chain head for this transaction; returns ``(seq, hash)`` of the newest entry."""
+    row = (await conn.execute(_LOCK_HEAD)).one()
     return int(row.seq), str(row.hash)
 
 
-async def append(conn: AsyncConnection, entry: AuditEntry) -> None:
-    await conn.execute(_INSERT, _row(entry))
-    await conn.execute(_SET_HEAD_HASH, {"b_hash": entry.hash})
+async def any_pending(conn: AsyncConnection) -> bool:
+    return (await conn.execute(_ANY_PENDING)).first() is not None
+
+
+async def oldest_pending(conn: AsyncConnection, limit: int) -> list[Any]:
+    """Pending events in ``id`` order (rows with ``id`` and the event's fields)."""
+    rows = await conn.execute(select(audit_pending).order_by(audit_pending.c.id).limit(limit))
+    return list(rows)
+
+
+async def append_sealed(
+    conn: AsyncConnection, entries: list[AuditEntry], pending_ids: list[int]
+) -> None:
+    """Append ``entries`` (contiguous, after the locked head), drop the pending rows they came
+    from and move the head to the last one."""
+    await conn.execute(audit_events.insert(), [_row(e) for e in entries])
+    await conn.execute(audit_pending.delete().where(audit_pending.c.id.in_(pending_ids)))
+    await conn.execute(_SET_HEAD, {"b_seq": entries[-1].seq, "b_hash": entries[-1].hash})
 
 
 def _row(entry: AuditEntry) -> dict[str, Any]:

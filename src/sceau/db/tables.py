@@ -1,9 +1,9 @@
 """Tables of the foundation (migration ``0001_foundation``).
 
 Capabilities own their tables: only ``sceau.tenants.store`` touches ``tenants`` and ``api_keys``,
-only ``sceau.audit.store`` touches ``audit_events`` and ``audit_chain_head``. They are declared here
-because one migration creates them; later capabilities may keep their tables in their own folder
-on the same :data:`~sceau.db.metadata.metadata`.
+only ``sceau.audit.store`` touches ``audit_events``, ``audit_chain_head`` and ``audit_pending``.
+They are declared here because the foundation migration creates most of them; later capabilities
+may keep their tables in their own folder on the same :data:`~sceau.db.metadata.metadata`.
 """
 
 from __future__ import annotations
@@ -77,8 +77,8 @@ audit_events = Table(
     Index("ix_audit_events_tenant_seq", "tenant", "seq"),
 )
 
-# One row (id = 1): the sequence number and hash of the newest event. Appends update it first,
-# which takes its row lock (PostgreSQL) or the write lock (SQLite) and so serialises appenders.
+# One row (id = 1): the sequence number and hash of the newest sealed event. The sealer updates it
+# first, which takes its row lock (PostgreSQL) or the write lock (SQLite): one sealer at a time.
 audit_chain_head = Table(
     "audit_chain_head",
     metadata,
@@ -86,4 +86,21 @@ audit_chain_head = Table(
     Column("seq", BigInteger, nullable=False),
     Column("hash", String(64), nullable=False),
     CheckConstraint("id = 1", name="single_row"),
+)
+
+# Events recorded with the change they describe, in its transaction, not yet in the chain
+# (migration 0014): an insert that takes no shared lock. The sealer (sceau.audit.service.seal)
+# moves them, in ``id`` order, into ``audit_events`` and deletes them, in one transaction.
+audit_pending = Table(
+    "audit_pending",
+    metadata,
+    # INTEGER PRIMARY KEY on SQLite (the rowid), BIGINT with a sequence on PostgreSQL.
+    Column("id", BigInteger().with_variant(Integer(), "sqlite"), primary_key=True),
+    Column("occurred_at_ms", BigInteger, nullable=False),
+    Column("actor", String(100), nullable=False),
+    Column("tenant", String(63), nullable=True),
+    Column("action", String(100), nullable=False),
+    Column("target", String(200), nullable=False),
+    Column("request_id", String(64), nullable=False),
+    Column("details", JSON, nullable=False),
 )

@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 import sceau
 from sceau.audit.routes import list_tenant_audit
-from sceau.audit.service import AuditService
+from sceau.audit.service import AuditService, seal_periodically
 from sceau.credential_types.routes import ROUTES as CREDENTIAL_TYPE_ROUTES
 from sceau.credential_types.service import CredentialTypeService
 from sceau.db.engine import create_engine
@@ -151,18 +151,26 @@ def create_app(
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         if settings.should_migrate_on_start:
             await upgrade(db)
-        purging = None
+        background = []
         if settings.purge_interval_s > 0:
-            purging = asyncio.create_task(
-                purge_periodically(state, settings.purge_interval_s), name="sceau-purge"
+            background.append(
+                asyncio.create_task(
+                    purge_periodically(state, settings.purge_interval_s), name="sceau-purge"
+                )
+            )
+        if settings.audit_seal_interval_s > 0:
+            background.append(
+                asyncio.create_task(
+                    seal_periodically(db, settings.audit_seal_interval_s), name="sceau-audit-seal"
+                )
             )
         try:
             yield
         finally:
-            if purging is not None:
-                purging.cancel()
+            for task in background:
+                task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
-                    await purging
+                    await task
             if own_allocation_engine is not None:
                 await own_allocation_engine.dispose()
             if owns_engine:

@@ -9,7 +9,7 @@ import pytest
 from tests.integration.credential_types.helpers import auth, type_body
 from tests.integration.test_cli import invoke
 
-from sceau.audit.store import list_for_tenant
+from sceau.audit.service import AuditService
 
 pytestmark = pytest.mark.anyio
 
@@ -66,8 +66,8 @@ async def test_list_show_delete_round_trip(settings, engine, tenant_a, tmp_path)
         settings, "credential-type", "show", "--tenant", "tenant-a", "card", "--json"
     )
     assert code == 1 and "unknown_credential_type" in out
-    async with engine.connect() as conn:
-        actions = [e.action for e in await list_for_tenant(conn, "tenant-a", after=0, limit=100)]
+    page = await AuditService(engine).list_for_tenant("tenant-a", limit=100)
+    actions = [e.action for e in page.entries]
     assert actions.count("credential_type.create") == 2
     assert "credential_type.delete" in actions
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from tests.integration.credential_types.helpers import auth, create_type, type_body
 
-from sceau.audit.store import list_for_tenant
+from sceau.audit.service import AuditService
 
 pytestmark = pytest.mark.anyio
 BASE = "/admin/tenants/{}/credential-types"
@@ -132,8 +132,7 @@ async def test_replace_then_delete_are_audited(client, engine, tenant_a) -> None
     ).status_code == 204
     gone = await client.get(BASE.format("tenant-a") + "/permit", headers=auth(token))
     assert gone.status_code == 404 and gone.json()["code"] == "unknown_credential_type"
-    async with engine.connect() as conn:
-        entries = await list_for_tenant(conn, "tenant-a", after=0, limit=100)
+    entries = (await AuditService(engine).list_for_tenant("tenant-a", limit=100)).entries
     actions = [e.action for e in entries]
     for action in ("credential_type.create", "credential_type.update", "credential_type.delete"):
         assert action in actions

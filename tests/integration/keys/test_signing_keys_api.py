@@ -10,7 +10,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath
 from sqlalchemy import select, update
 
-from sceau.audit.store import list_for_tenant
+from sceau.audit.service import AuditService
 from sceau.core.dids.did_web import did_web_to_url
 from sceau.core.jose import public_key_from_jwk, sign_compact, verify_compact
 from sceau.errors import AlgorithmNotAllowed
@@ -167,8 +167,7 @@ async def test_first_get_signer_creates_and_audits_the_tenant_key(app, engine, t
     keys: KeyStoreService = app.state["keys"]
     signer = await keys.get_signer(tenant_a.slug)
     assert (await keys.get_signer(tenant_a.slug)).key_id == signer.key_id
-    async with engine.connect() as conn:
-        events = await list_for_tenant(conn, tenant_a.slug, after=0, limit=100)
+    events = (await AuditService(engine).list_for_tenant(tenant_a.slug, limit=100)).entries
     created = [e for e in events if e.action == "signing_key.create"]
     assert [e.target for e in created] == [f"signing_key:{signer.key_id}"]
 
@@ -215,8 +214,7 @@ async def test_every_key_change_is_audited(client, engine, tenant_a) -> None:
         f"/admin/tenants/{tenant_a.slug}/keys/{rotated['active']['kid']}/revoke",
         headers=auth(tenant_a.tokens["admin"]),
     )
-    async with engine.connect() as conn:
-        events = await list_for_tenant(conn, tenant_a.slug, after=0, limit=100)
+    events = (await AuditService(engine).list_for_tenant(tenant_a.slug, limit=100)).entries
     actions = [(e.action, e.target) for e in events if e.action.startswith("signing_key.")]
     assert actions == [
         ("signing_key.create", f"signing_key:{key['kid']}"),

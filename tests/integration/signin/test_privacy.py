@@ -56,6 +56,7 @@ async def test_sign_in_outcomes_are_audited_without_personal_data(world: World) 
         "/t/tenant-a/oidc/logout", params={"id_token_hint": tokens["id_token"]}
     )
     assert r.status_code == 200
+    await world.app.state["audit"].seal()
     async with world.app.state["engine"].connect() as conn:
         rows = (
             await conn.execute(

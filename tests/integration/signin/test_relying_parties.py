@@ -44,6 +44,7 @@ async def test_secret_is_shown_once_and_stored_as_a_hash(world: World) -> None:
     assert shown.status_code == 200 and secret not in shown.text
     listed = await world.admin.get(f"/admin/tenants/{TENANT}/relying-parties", headers=world.auth())
     assert [p["client_id"] for p in listed.json()] == [client_id]
+    await world.app.state["audit"].seal()
     async with world.app.state["engine"].connect() as conn:
         row = (
             await conn.execute(
