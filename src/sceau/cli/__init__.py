@@ -47,6 +47,9 @@ if importlib.util.find_spec("sceau.cli.status"):
 if importlib.util.find_spec("sceau.cli.relying_party"):
     main.add_command(importlib.import_module("sceau.cli.relying_party").relying_party)
 
+# Wallet providers trusted for OpenID4VCI key and wallet attestations.
+main.add_command(importlib.import_module("sceau.cli.wallet_providers").wallet_providers)
+
 # The reference wallet (`sceau wallet ...`, holder side) and the end-to-end `sceau demo`.
 main.add_command(importlib.import_module("sceau.cli.wallet").wallet)
 main.add_command(importlib.import_module("sceau.cli.demo").demo)
