@@ -276,7 +276,8 @@ def present(
     lang: str,
     as_json: bool,
 ) -> None:
-    """Answer a presentation request (openid4vp://...) with the minimum disclosures."""
+    """Answer a presentation request (openid4vp://... or haip://...) with the minimum
+    disclosures."""
     from sceau.wallet import WalletHttp, fetch_request, plan_presentation, send_presentation
 
     if as_json and not yes:

@@ -8,13 +8,13 @@ backend reads the result with the request's own secret (``Authorization: Bearer 
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Final
+from typing import Annotated, Any, Final, Literal
 
 import msgspec
 from litestar import Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromPath, JSONBody
+from litestar.params import Body, FromPath, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 from litestar.types import ControllerRouterHandler
 
@@ -35,6 +35,8 @@ __all__ = ["ROUTES"]
 
 REQUEST_ROLES: Final = ("admin", "verifier")
 MAX_SECRET_LENGTH: Final = 128
+# ?scheme= of the QR codes: openid4vp:// (default) or haip:// (HAIP 1.0 §5).
+UriScheme = Annotated[Literal["openid4vp", "haip"], QueryParameter()]
 _NO_STORE: Final = {"Cache-Control": "no-store"}
 
 
@@ -94,7 +96,7 @@ async def get_presentation_request(
     "/admin/tenants/{slug:str}/presentation-requests/{request_id:str}/qr.svg",
     tags=["oid4vp"],
     responses=ADMIN_PROBLEMS,
-    summary="QR code (SVG) of the openid4vp:// authorization request",
+    summary="QR code (SVG) of the authorization request (openid4vp://, or haip://)",
     media_type="image/svg+xml",
 )
 async def presentation_request_qr_svg(
@@ -102,9 +104,10 @@ async def presentation_request_qr_svg(
     request_id: FromPath[str],
     principal: NamedDependency[Principal],
     presentations: NamedDependency[PresentationService],
+    scheme: UriScheme = "openid4vp",
 ) -> Response[bytes]:
     authorize(principal, slug, REQUEST_ROLES)
-    uri = await presentations.authorization_request_uri(slug, request_id)
+    uri = await presentations.authorization_request_uri(slug, request_id, scheme)
     svg = qr_svg(uri, title="OpenID4VP presentation request / demande de présentation")
     return Response(svg, media_type="image/svg+xml")
 
@@ -113,7 +116,7 @@ async def presentation_request_qr_svg(
     "/admin/tenants/{slug:str}/presentation-requests/{request_id:str}/qr.png",
     tags=["oid4vp"],
     responses=ADMIN_PROBLEMS,
-    summary="QR code (PNG) of the openid4vp:// authorization request",
+    summary="QR code (PNG) of the authorization request (openid4vp://, or haip://)",
     media_type="image/png",
 )
 async def presentation_request_qr_png(
@@ -121,9 +124,10 @@ async def presentation_request_qr_png(
     request_id: FromPath[str],
     principal: NamedDependency[Principal],
     presentations: NamedDependency[PresentationService],
+    scheme: UriScheme = "openid4vp",
 ) -> Response[bytes]:
     authorize(principal, slug, REQUEST_ROLES)
-    uri = await presentations.authorization_request_uri(slug, request_id)
+    uri = await presentations.authorization_request_uri(slug, request_id, scheme)
     return Response(qr_png(uri), media_type="image/png")
 
 

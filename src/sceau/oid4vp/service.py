@@ -83,6 +83,14 @@ class PresentationRequestNotFound(NotFound):
     code = "presentation_request_not_found"
 
 
+class HaipUriUnavailable(ServiceError):
+    """The ``redirect_uri`` prefix (dev only) sends an unsigned request by value, which HAIP 1.0
+    does not allow: there is no ``haip://`` form of it."""
+
+    code = "haip_uri_unavailable"
+    status = 409
+
+
 class OverAsking(ServiceError):
     """The DCQL query asks for a claim or a credential type the purpose did not register."""
 
@@ -230,13 +238,16 @@ class PresentationService:
         method: Literal["get", "post"] = (
             "post" if config.client_id_prefix != "redirect_uri" else "get"
         )
+        haip_uri: str | None = None
         if config.client_id_prefix == "redirect_uri":
             auth_uri = self._by_value_uri(tenant, values, config)
         else:
             params = {"client_id": config.client_id, "request_uri": request_uri}
             if method == "post":
                 params["request_uri_method"] = "post"
-            auth_uri = "openid4vp://?" + urlencode(params, quote_via=quote)
+            encoded = urlencode(params, quote_via=quote)
+            auth_uri = f"openid4vp://?{encoded}"
+            haip_uri = f"haip://?{encoded}"  # HAIP 1.0 §5: the scheme HAIP wallets must handle
         admin = f"/admin/tenants/{tenant}/presentation-requests/{request_id}"
         return PresentationRequestCreated(
             id=request_id,
@@ -245,23 +256,30 @@ class PresentationService:
             request_uri=request_uri,
             request_uri_method=method,
             authorization_request_uri=auth_uri,
+            haip_authorization_request_uri=haip_uri,
             result_uri=f"{request_uri}/result",
             qr_svg_uri=f"{self._verification.public_url}{admin}/qr.svg",
             qr_png_uri=f"{self._verification.public_url}{admin}/qr.png",
             expires_at_ms=expires,
         )
 
-    async def authorization_request_uri(self, tenant: str, request_id: str) -> str:
+    async def authorization_request_uri(
+        self, tenant: str, request_id: str, scheme: Literal["openid4vp", "haip"] = "openid4vp"
+    ) -> str:
+        """The request's URI for a QR code or link: ``openid4vp://`` (OpenID4VP §5.9.3 examples)
+        or ``haip://`` (HAIP 1.0 §5: at least this custom scheme must work), same parameters."""
         row = await self._row(tenant, request_id)
         config = await self._verification.get_config(tenant)
         if config.client_id_prefix == "redirect_uri":
+            if scheme == "haip":
+                raise HaipUriUnavailable()
             return self._by_value_uri(tenant, row, config)
         params = {
             "client_id": config.client_id,
             "request_uri": self.request_uri(tenant, row["id"]),
             "request_uri_method": "post",  # §5.10: signed requests are fetched by POST
         }
-        return "openid4vp://?" + urlencode(params, quote_via=quote)
+        return f"{scheme}://?" + urlencode(params, quote_via=quote)
 
     async def _row(self, tenant: str, request_id: str) -> Mapping[str, Any]:
         async with self._autocommit.connect() as conn:

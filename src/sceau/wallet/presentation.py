@@ -107,8 +107,9 @@ async def fetch_request(
     use_post: bool = True,
     now: Callable[[], float] = time.time,
 ) -> PresentationRequest:
-    """Resolve ``openid4vp://?client_id=...&request_uri=...`` (§5.10) and check the signature
-    and the verifier's identity per its Client Identifier Prefix (§5.9.3)."""
+    """Resolve ``openid4vp://?client_id=...&request_uri=...`` (§5.10; the same with ``haip://``,
+    HAIP 1.0 §5) and check the signature and the verifier's identity per its Client Identifier
+    Prefix (§5.9.3)."""
     if len(authorization_uri) > MAX_REQUEST_URI_LENGTH:
         raise InputTooLarge("authorization request URI", limit=MAX_REQUEST_URI_LENGTH)
     query = parse_qs(urlsplit(authorization_uri.strip()).query, max_num_fields=16)

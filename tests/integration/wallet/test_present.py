@@ -58,6 +58,19 @@ async def test_presentation_discloses_only_what_the_query_asks_and_verifies(
     assert "family_name" not in claims and "waters" not in claims
 
 
+async def test_wallet_answers_a_haip_scheme_request(world: World) -> None:
+    """HAIP 1.0 §5: the wallet is invoked through the haip:// custom URL scheme."""
+    store, _ = await _wallet_with_licence(world)
+    created = await world.presentation_request(response_mode="direct_post.jwt")
+    assert created["haip_authorization_request_uri"].startswith("haip://?")
+    request = await fetch_request(
+        world.http, created["haip_authorization_request_uri"], trust_anchors=[world.anchor]
+    )
+    answer = await send_presentation(world.http, request, plan_presentation(request, store), store)
+    assert answer.status_code == 200, answer.body
+    assert (await world.result(created))["status"] == "verified"
+
+
 async def test_revoked_credential_is_rejected_by_the_verifier(world: World) -> None:
     store, _credential = await _wallet_with_licence(world)
     # No admin route lists the records an offer produced yet: read the issuer's one record id.
