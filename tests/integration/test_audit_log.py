@@ -101,12 +101,12 @@ async def test_concurrent_appends_keep_one_unbroken_chain(
 async def test_no_secret_reaches_the_audit_log(engine, tenant_a) -> None:
     async with engine.connect() as conn:  # pending events, then the same events sealed
         rows = (await conn.execute(select(audit_pending))).all()
-    assert rows
     await AuditService(engine).seal()
     async with engine.connect() as conn:
-        rows += (await conn.execute(select(audit_events))).all()
+        sealed = (await conn.execute(select(audit_events))).all()
         assert (await conn.execute(select(tenants.c.slug))).all()
-    dump = repr(rows)
+    assert len(sealed) >= len(rows) > 0
+    dump = repr(rows + sealed)
     for token in tenant_a.tokens.values():
         assert token not in dump and parse_token(token)[1] not in dump
 
@@ -219,3 +219,35 @@ async def test_background_sealer_chains_events_within_its_interval(engine) -> No
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
             await task
+
+
+async def test_seal_passes_are_counted_in_the_metrics(engine, tmp_path) -> None:
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    from sceau.web.metrics import HttpMetrics
+
+    metrics = HttpMetrics()
+    sample = metrics.registry.get_sample_value
+    async with engine.begin() as conn:
+        await record(conn, _event("metered"))
+    task = asyncio.create_task(seal_periodically(engine, 0.05, observe=metrics.observe_seal))
+    # A database that cannot be opened: the pass fails, is counted, and the loop goes on.
+    broken = create_async_engine(f"sqlite+aiosqlite:///{tmp_path}/missing/dir/x.db")
+    failing = asyncio.create_task(seal_periodically(broken, 0.05, observe=metrics.observe_seal))
+    try:
+        with anyio.fail_after(10):
+            while (  # noqa: ASYNC110 (polls the counters)
+                (sample("sceau_audit_events_sealed_total") or 0) < 1
+                or (sample("sceau_audit_seal_failures_total") or 0) < 2
+            ):
+                await asyncio.sleep(0.02)
+    finally:
+        for t in (task, failing):
+            t.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await t
+        await broken.dispose()
+    assert sample("sceau_audit_events_sealed_total") == 1
+    assert (sample("sceau_audit_last_seal_timestamp_seconds") or 0) > 0
+    assert "sceau_audit_seal_failures_total" in metrics.render().decode()
+    assert await _sealed_targets(engine) == ["metered"]

@@ -117,18 +117,22 @@ async def seal_periodically(
     *,
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     jitter: Callable[[], float] = random.random,
+    observe: Callable[[int | None], None] = lambda _sealed: None,
 ) -> None:
     """Run :func:`seal` every ``interval_s`` seconds until cancelled (the app's shutdown).
 
     A failing pass (database briefly unreachable) is logged and retried at the next tick; the
-    events stay pending meanwhile, so none is lost.
+    events stay pending meanwhile, so none is lost. ``observe`` gets each pass's count, or None
+    for a failed pass (the app's metrics).
     """
     await sleep(interval_s * jitter())
     while True:
         try:
-            await seal(engine)
+            sealed: int | None = await seal(engine)
         except Exception:
             log.exception("audit_seal_failed")
+            sealed = None
+        observe(sealed)
         await sleep(interval_s)
 
 

@@ -161,7 +161,10 @@ def create_app(
         if settings.audit_seal_interval_s > 0:
             background.append(
                 asyncio.create_task(
-                    seal_periodically(db, settings.audit_seal_interval_s), name="sceau-audit-seal"
+                    seal_periodically(
+                        db, settings.audit_seal_interval_s, observe=http_metrics.observe_seal
+                    ),
+                    name="sceau-audit-seal",
                 )
             )
         try:
