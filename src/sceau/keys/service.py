@@ -12,7 +12,7 @@ import datetime as dt
 import functools
 import time
 from collections.abc import Callable, Sequence
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 from urllib.parse import urlsplit
 
 import structlog
@@ -66,6 +66,16 @@ MAX_KID_LENGTH: Final = 64  # RFC 7638 SHA-256 thumbprints are 43 characters
 # FIPS 186-5 Appendix A.4.1: 64 bits more than the order, so the reduction has no usable bias.
 _P256_ORDER: Final = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
 _P256_SEED_BYTES: Final = 40
+# An uploaded leaf expiring within this is logged (issuer_certificate_expiring), once per process.
+CERTIFICATE_EXPIRY_WARNING_MS = 30 * 86_400_000
+
+
+class _CachedChain(NamedTuple):
+    pems: tuple[str, ...]
+    x5c: list[str]  # what signatures carry: the chain, leaf first, without its root
+    uploaded_not_after_ms: int | None  # the uploaded leaf's notAfter; None for dev chains
+
+
 # Issuer certificate chains (HAIP 1.0 x5c) are for ES256 keys: the algorithm HAIP requires.
 CERTIFIED_ALGORITHM: Final = "ES256"
 DEV_LEAF_DAYS: Final = 365
@@ -151,8 +161,10 @@ class KeyStoreService:
         self.auto_create = auto_create
         # Outside production, an ES256 key without an uploaded chain gets a dev chain.
         self.dev_certificates = dev_certificates
-        # (tenant, kid) -> (stored PEMs, x5c) or None: parsed once per stored chain.
-        self._chains: dict[tuple[str, str], tuple[tuple[str, ...], list[str]] | None] = {}
+        # (tenant, kid) -> the stored chain parsed once, or None (no chain).
+        self._chains: dict[tuple[str, str], _CachedChain | None] = {}
+        # (tenant, kid, event) already warned about in this process (issuer_x5c).
+        self._x5c_warned: set[tuple[str, str, str]] = set()
         self._signers: dict[tuple[str, str], Signer] = {}
         self._agreement_keys: dict[tuple[str, str], ec.EllipticCurvePrivateKey] = {}
         # (tenant, algorithm or "") -> (expires_at_ms, kid, algorithm)
@@ -285,7 +297,30 @@ class KeyStoreService:
             async with self.engine.connect() as conn:
                 stored = await store.get_chain(conn, tenant_slug, kid)
             cached = self._remember_chain(tenant_slug, kid, stored)
-        return None if cached is None else cached[1]
+        if cached is None:
+            # Production: HAIP 1.0 §"Issuer identification and key resolution" requires x5c.
+            if not self.dev_certificates:
+                self._warn_once(tenant_slug, kid, "issuer_x5c_missing")
+            return None
+        if cached.uploaded_not_after_ms is not None:
+            left_ms = cached.uploaded_not_after_ms - self.clock_ms()
+            if left_ms <= 0:
+                self._warn_once(tenant_slug, kid, "issuer_certificate_expired")
+            elif left_ms < CERTIFICATE_EXPIRY_WARNING_MS:
+                self._warn_once(
+                    tenant_slug, kid, "issuer_certificate_expiring", days_left=left_ms // 86_400_000
+                )
+        return cached.x5c
+
+    def _warn_once(self, tenant_slug: str, kid: str, event: str, **details: Any) -> None:
+        """Log ``event`` for a key once per process: what a HAIP verifier will refuse (no x5c,
+        an expired leaf) or soon will, so operators upload a chain (``sceau key set-chain``)."""
+        if (tenant_slug, kid, event) in self._x5c_warned:
+            return
+        if len(self._x5c_warned) >= MAX_CACHED_SIGNERS:
+            self._x5c_warned.clear()
+        self._x5c_warned.add((tenant_slug, kid, event))
+        _log.warning(event, tenant=tenant_slug, kid=kid, **details)
 
     async def certificate_chain(self, tenant_slug: str, kid: str) -> CertificateChain:
         """The stored chain of one key (``issuer_certificate_chain_not_found`` when none)."""
@@ -357,23 +392,26 @@ class KeyStoreService:
             kid=kid,
             source=stored["source"],
             x509_chain_pem=list(stored["pem"]),
-            x5c=[] if cached is None else list(cached[1]),
+            x5c=[] if cached is None else list(cached.x5c),
             not_after_ms=int(stored["not_after_ms"]),
         )
 
     def _remember_chain(
         self, tenant_slug: str, kid: str, stored: dict[str, Any] | None
-    ) -> tuple[tuple[str, ...], list[str]] | None:
+    ) -> _CachedChain | None:
         """Cache the x5c of a stored chain, parsing it only when it differs from the cached."""
         pems = tuple(stored["pem"]) if stored is not None else None
         cached = self._chains.get((tenant_slug, kid))
-        if cached is not None and cached[0] == pems:
+        if cached is not None and cached.pems == pems:
             return cached
-        entry: tuple[tuple[str, ...], list[str]] | None = None
-        if pems is not None:
+        entry: _CachedChain | None = None
+        if stored is not None and pems is not None:
             try:
                 certs = [x509.load_pem_x509_certificate(p.encode("ascii")) for p in pems]
-                entry = (pems, x5c_of(certs))
+                uploaded = stored.get("source") == "uploaded"
+                entry = _CachedChain(
+                    pems, x5c_of(certs), int(stored["not_after_ms"]) if uploaded else None
+                )
             except ValueError:
                 _log.error("x509_chain_unreadable", tenant=tenant_slug, kid=kid)
         if len(self._chains) >= MAX_CACHED_SIGNERS:

@@ -13,6 +13,7 @@ import json
 from typing import Any
 
 import pytest
+import structlog.testing
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -450,7 +451,13 @@ async def test_without_dev_certificates_a_key_has_no_chain_and_no_x5c(
     created = await prod.create_key(SYSTEM_ACTOR, issuer.tenant.slug, "ES256")
     signer = await prod.get_signer(issuer.tenant.slug)
     assert signer.key_id == created.kid
-    assert await prod.issuer_x5c(issuer.tenant.slug, created.kid) is None
+    with structlog.testing.capture_logs() as logs:
+        assert await prod.issuer_x5c(issuer.tenant.slug, created.kid) is None
+        assert await prod.issuer_x5c(issuer.tenant.slug, created.kid) is None
+    # HAIP verifiers will refuse these signatures: said once per key and process.
+    assert [(e["event"], e["kid"], e["log_level"]) for e in logs] == [
+        ("issuer_x5c_missing", created.kid, "warning")
+    ]
     r = await issuer.http.get(
         f"/admin/tenants/{issuer.tenant.slug}/keys/{created.kid}/certificate-chain",
         headers=issuer.admin("admin"),
@@ -539,3 +546,26 @@ async def test_issuer_role_cannot_upload(issuer: Issuer) -> None:
         headers=issuer.admin("issuer"),
     )
     assert r.status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("days_left", "event"),
+    [(-1, "issuer_certificate_expired"), (10, "issuer_certificate_expiring"), (200, None)],
+)
+async def test_an_expired_or_expiring_uploaded_leaf_is_logged_once(
+    issuer: Issuer, days_left: int, event: str | None
+) -> None:
+    """The uploaded chain stays in use (the operator decides), but the log says that HAIP
+    verifiers will refuse it (expired) or soon will (within 30 days)."""
+    kid, spki = await _active_key(issuer)
+    ca = CertAuthority()
+    leaf = ca.leaf(serialization.load_der_public_key(spki), uri=issuer.issuer_id)
+    assert (await _put_chain(issuer, kid, ca.chain_pem(leaf))).status_code == 200
+    keys: KeyStoreService = issuer.app.state["keys"]
+    not_after = int(leaf.not_valid_after_utc.timestamp() * 1000)
+    keys.clock_ms = lambda: not_after - days_left * 86_400_000
+    with structlog.testing.capture_logs() as logs:
+        for _ in range(3):
+            assert await keys.issuer_x5c(issuer.tenant.slug, kid)
+    expected = [] if event is None else [(event, kid)]
+    assert [(e["event"], e["kid"]) for e in logs] == expected
