@@ -16,6 +16,18 @@ from sceau.settings import Settings, SettingsError, load_settings
 T = TypeVar("T")
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
+tenant_option = click.option("--tenant", "tenant_slug", required=True, help="Tenant slug.")
+
+
+def from_file_option(what: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """``--from-file`` (``-`` for stdin): an admin API body read by :func:`read_definition`."""
+    return click.option(
+        "--from-file",
+        "from_file",
+        required=True,
+        type=click.File("rb"),
+        help=f"{what} (- for stdin).",
+    )
 
 
 def settings_from_env() -> Settings:

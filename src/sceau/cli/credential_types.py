@@ -16,16 +16,16 @@ from sceau.cli._common import (
     console,
     emit_json,
     fail,
+    from_file_option,
     json_option,
     read_definition,
     settings_from_env,
+    tenant_option,
     with_engine,
 )
 
 CLI_ACTOR = "cli"
 # A definition file larger than this is refused before parsing (same order as the API body limit).
-
-tenant_option = click.option("--tenant", "tenant_slug", required=True, help="Tenant slug.")
 
 
 def _service(engine: Any) -> Any:
@@ -53,13 +53,7 @@ def credential_type() -> None:
 
 @credential_type.command()
 @tenant_option
-@click.option(
-    "--from-file",
-    "from_file",
-    required=True,
-    type=click.File("rb"),
-    help="JSON definition, the admin API body (- for stdin).",
-)
+@from_file_option("JSON definition, the admin API body")
 @json_option
 def create(tenant_slug: str, from_file: Any, as_json: bool) -> None:
     """Define a credential type from a JSON file and print it with its defaults filled."""

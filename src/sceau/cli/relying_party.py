@@ -17,15 +17,15 @@ from sceau.cli._common import (
     console,
     emit_json,
     fail,
+    from_file_option,
     json_option,
     read_definition,
     settings_from_env,
+    tenant_option,
     with_engine,
 )
 
 CLI_ACTOR = "cli"
-
-tenant_option = click.option("--tenant", "tenant_slug", required=True, help="Tenant slug.")
 
 
 def _service(engine: Any) -> Any:
@@ -83,13 +83,7 @@ def relying_party() -> None:
 
 @relying_party.command()
 @tenant_option
-@click.option(
-    "--from-file",
-    "from_file",
-    required=True,
-    type=click.File("rb"),
-    help="JSON registration, the admin API body (- for stdin).",
-)
+@from_file_option("JSON registration, the admin API body")
 @json_option
 def create(tenant_slug: str, from_file: Any, as_json: bool) -> None:
     """Register a relying party; prints its client_id (and its secret, once)."""

@@ -11,9 +11,16 @@ from typing import Any
 
 import click
 
-from sceau.cli._common import console, emit_json, fail, json_option, read_definition, with_engine
-
-tenant_option = click.option("--tenant", "tenant_slug", required=True, help="Tenant slug.")
+from sceau.cli._common import (
+    console,
+    emit_json,
+    fail,
+    from_file_option,
+    json_option,
+    read_definition,
+    tenant_option,
+    with_engine,
+)
 
 
 def _run(action: Any) -> Any:
@@ -45,13 +52,7 @@ def wallet_providers() -> None:
 
 @wallet_providers.command(name="set")
 @tenant_option
-@click.option(
-    "--from-file",
-    "from_file",
-    required=True,
-    type=click.File("rb"),
-    help="JSON body of PUT /admin/tenants/{slug}/wallet-providers (- for stdin).",
-)
+@from_file_option("JSON body of PUT /admin/tenants/{slug}/wallet-providers")
 @json_option
 def set_(tenant_slug: str, from_file: Any, as_json: bool) -> None:
     """Replace the tenant's trusted wallet providers and attestation policy.
