@@ -83,8 +83,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
             raise SettingsError("SCEAU_APIKEY_CACHE_TTL_S must be between 0 and 60")
         if not 0 <= self.purge_interval_s <= 86400:
             raise SettingsError("SCEAU_PURGE_INTERVAL_S must be between 0 and 86400")
-        if not 0 <= self.audit_seal_interval_s <= 3600:
-            raise SettingsError("SCEAU_AUDIT_SEAL_INTERVAL_S must be between 0 and 3600")
+        if self.audit_seal_interval_s != 0 and not 0.1 <= self.audit_seal_interval_s <= 3600:
+            raise SettingsError("SCEAU_AUDIT_SEAL_INTERVAL_S must be 0 or between 0.1 and 3600")
         if self.database_pool_recycle_s < 1:
             raise SettingsError("SCEAU_DATABASE_POOL_RECYCLE_S must be positive")
         if self.apikey_login_audit_interval_s < 0:

@@ -251,3 +251,92 @@ async def test_seal_passes_are_counted_in_the_metrics(engine, tmp_path) -> None:
     assert (sample("sceau_audit_last_seal_timestamp_seconds") or 0) > 0
     assert "sceau_audit_seal_failures_total" in metrics.render().decode()
     assert await _sealed_targets(engine) == ["metered"]
+
+
+async def test_an_event_the_chain_cannot_encode_is_refused_with_its_change(engine) -> None:
+    """RFC 8785 refuses integers beyond 2**53: refused at record time (the change rolls back),
+    not at seal time, where it would stop every later seal."""
+    bad = AuditEvent(
+        actor="t", action="x", target="y", tenant=None, request_id="r", details={"n": 2**60}
+    )
+    with pytest.raises(ValueError, match="canonicalized"):
+        async with engine.begin() as conn:
+            await record(conn, _event("before"))
+            await record(conn, bad)
+    async with engine.begin() as conn:
+        await record(conn, _event("after"))
+    assert await seal(engine) == 1
+    assert await _sealed_targets(engine) == ["after"]
+
+
+async def test_verify_while_a_sealer_commits_reports_no_false_break(engine) -> None:
+    """The head is read first and only entries up to it are checked: a seal committing during
+    the check adds entries past the head, not a "truncation"."""
+    stop = asyncio.Event()
+
+    async def churn() -> None:
+        i = 0
+        while not stop.is_set():
+            async with engine.begin() as conn:
+                await record(conn, _event(f"c{i}"))
+            await seal(engine)
+            i += 1
+
+    workers = [asyncio.create_task(churn()) for _ in range(3)]
+    try:
+        results = [await AuditService(engine).verify(seal_first=False) for _ in range(40)]
+    finally:
+        stop.set()
+        await asyncio.gather(*workers)
+    assert all(broken is None for _, broken in results), results
+    assert results[-1][0] > 0
+
+
+async def test_listing_and_verify_work_on_a_read_only_database(
+    engine, settings, db_backend, tmp_path
+) -> None:
+    """A replica or a read-only role cannot seal: the sealed chain is still listed and verified,
+    and `verify` reports what is pending."""
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    async with engine.begin() as conn:
+        await record(conn, _event("sealed"))
+    await seal(engine)
+    async with engine.begin() as conn:
+        await record(conn, _event("pending"))
+    url = settings.resolved_database_url
+    if db_backend == "postgres":
+        options = {"server_settings": {"default_transaction_read_only": "on"}}
+        if settings.database_schema:
+            options["server_settings"]["search_path"] = settings.database_schema
+        read_only = create_async_engine(url, connect_args=options)
+    else:
+        path = url.split("///", 1)[1]
+        read_only = create_async_engine(f"sqlite+aiosqlite:///file:{path}?mode=ro&uri=true")
+    try:
+        service = AuditService(read_only)
+        assert await service.verify() == (1, None)
+        assert await service.pending() == 1
+        page = await service.list_for_tenant("nobody")
+        assert page.entries == []
+    finally:
+        await read_only.dispose()
+    assert await seal(engine) == 1  # the writer seals it later
+
+
+async def test_periodic_pass_leaves_the_work_to_a_sealer_holding_the_head(
+    engine, db_backend
+) -> None:
+    if db_backend != "postgres":
+        pytest.skip("SKIP LOCKED is PostgreSQL's; SQLite has one writer at a time")
+    from sceau.audit import store
+
+    async with engine.begin() as conn:
+        await record(conn, _event("queued"))
+    async with engine.connect() as holder:
+        await holder.begin()
+        assert await store.lock_head(holder) is not None
+        with anyio.fail_after(5):  # does not queue behind the holder
+            assert await seal(engine, wait=False) == 0
+        await holder.rollback()
+    assert await seal(engine, wait=False) == 1

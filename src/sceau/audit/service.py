@@ -23,12 +23,15 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import rfc8785
 import structlog
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from sceau.audit import store
-from sceau.audit.chain import ChainBreak, ChainVerifier, canonical_bytes
+from sceau.audit.chain import GENESIS_HASH, ChainBreak, ChainVerifier, canonical_bytes
 from sceau.audit.models import AuditEntry, AuditEvent, AuditPage
+from sceau.db.engine import autocommit
 
 MAX_FIELD = {"actor": 100, "action": 100, "target": 200, "request_id": 64}
 # Events sealed per transaction: bounds how long a seal holds the head lock.
@@ -53,18 +56,22 @@ async def record(conn: AsyncConnection, event: AuditEvent, *, at_ms: int | None 
     for name, limit in MAX_FIELD.items():
         if len(getattr(event, name)) > limit:
             raise ValueError(f"audit {name} longer than {limit} characters")
-    await store.insert_pending(
-        conn,
-        {
-            "occurred_at_ms": now_ms() if at_ms is None else at_ms,
-            "actor": event.actor,
-            "tenant": event.tenant,
-            "action": event.action,
-            "target": event.target,
-            "request_id": event.request_id,
-            "details": dict(event.details),
-        },
-    )
+    row: dict[str, Any] = {
+        "occurred_at_ms": now_ms() if at_ms is None else at_ms,
+        "actor": event.actor,
+        "tenant": event.tenant,
+        "action": event.action,
+        "target": event.target,
+        "request_id": event.request_id,
+        "details": dict(event.details),
+    }
+    try:
+        # What the sealer will encode (RFC 8785 refuses e.g. integers beyond 2**53): refused
+        # here, with the change, rather than stopping every later seal.
+        canonical_bytes(seq=1, prev_hash=GENESIS_HASH, **row)
+    except rfc8785.CanonicalizationError as exc:
+        raise ValueError(f"audit event cannot be canonicalized: {exc}") from None
+    await store.insert_pending(conn, row)
 
 
 def _chain(pending: list[Any], seq: int, prev_hash: str) -> list[AuditEntry]:
@@ -87,21 +94,25 @@ def _chain(pending: list[Any], seq: int, prev_hash: str) -> list[AuditEntry]:
     return entries
 
 
-async def seal(engine: AsyncEngine, *, batch: int = SEAL_BATCH) -> int:
+async def seal(engine: AsyncEngine, *, batch: int = SEAL_BATCH, wait: bool = True) -> int:
     """Append every pending event to the chain; returns how many were sealed.
 
     Each batch is one transaction: lock the head, read the oldest pending rows, append them with
     contiguous ``seq`` and linked hashes, delete them, move the head. Sealers on several servers
     take turns on the head lock; one that comes second finds the rows already gone. An event
-    committed while a batch runs is sealed by the next one.
+    committed while a batch runs is sealed by the next one. With ``wait=False`` (the periodic
+    passes) a pass that finds another sealer at work on PostgreSQL leaves the work to it.
     """
-    async with engine.connect() as conn:  # the common case, nothing to seal: no lock, no write
+    async with autocommit(engine).connect() as conn:  # nothing to seal: one read, no write
         if not await store.any_pending(conn):
             return 0
     sealed = 0
     while True:
         async with engine.begin() as conn:
-            seq, prev_hash = await store.lock_head(conn)
+            head = await store.lock_head(conn, wait=wait)
+            if head is None:
+                return sealed  # another sealer holds the head: it takes these rows
+            seq, prev_hash = head
             pending = await store.oldest_pending(conn, batch)
             if pending:
                 entries = _chain(pending, seq, prev_hash)
@@ -128,11 +139,14 @@ async def seal_periodically(
     await sleep(interval_s * jitter())
     while True:
         try:
-            sealed: int | None = await seal(engine)
+            sealed: int | None = await seal(engine, wait=False)
         except Exception:
             log.exception("audit_seal_failed")
             sealed = None
-        observe(sealed)
+        try:
+            observe(sealed)
+        except Exception:  # metrics must not stop the sealer
+            log.exception("audit_seal_observe_failed")
         await sleep(interval_s)
 
 
@@ -143,23 +157,42 @@ class AuditService:
     async def seal(self) -> int:
         return await seal(self.engine)
 
+    async def _seal_before_reading(self) -> None:
+        """Seal first so a read shows every committed event; a database this process may only
+        read (a replica, a read-only role) still lists and verifies the sealed chain."""
+        try:
+            await seal(self.engine)
+        except DBAPIError as exc:
+            log.warning("audit_seal_before_read_failed", error=type(exc.orig).__name__)
+
     async def list_for_tenant(self, tenant: str, *, after: int = 0, limit: int = 100) -> AuditPage:
-        await seal(self.engine)
+        await self._seal_before_reading()
         async with self.engine.connect() as conn:
             entries = await store.list_for_tenant(conn, tenant, after=after, limit=limit + 1)
         more = len(entries) > limit
         entries = entries[:limit]
         return AuditPage(entries=entries, next_after=entries[-1].seq if more else None)
 
-    async def verify(self) -> tuple[int, ChainBreak | None]:
-        """Seal pending events, then check the whole chain; returns ``(entries checked, first
-        break or None)``."""
-        await seal(self.engine)
+    async def verify(self, *, seal_first: bool = True) -> tuple[int, ChainBreak | None]:
+        """Seal pending events (unless ``seal_first`` is false), then check the chain up to the
+        head; returns ``(entries checked, first break or None)``.
+
+        The head is read first and only entries up to its ``seq`` are checked: entries and head
+        move in one transaction, so a sealer that commits meanwhile adds entries past the head
+        read, which are left for the next check instead of looking like a truncation.
+        """
+        if seal_first:
+            await self._seal_before_reading()
         verifier = ChainVerifier()
         async with self.engine.connect() as conn:
-            async for batch in store.iter_all(conn):
+            head_seq, head_hash = await store.head(conn)
+            async for batch in store.iter_all(conn, up_to=head_seq):
                 verifier.feed(batch)
                 if verifier.first_break:
                     break
-            head_seq, head_hash = await store.head(conn)
         return verifier.checked, verifier.finish(head_seq, head_hash)
+
+    async def pending(self) -> int:
+        """Events recorded but not yet sealed into the chain."""
+        async with autocommit(self.engine).connect() as conn:
+            return await store.count_pending(conn)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Any, Final
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from sceau.audit.models import AuditEntry
@@ -21,6 +21,11 @@ _LOCK_HEAD: Final = (
     .values(seq=audit_chain_head.c.seq)
     .returning(audit_chain_head.c.seq, audit_chain_head.c.hash)
 )
+_TRY_LOCK_HEAD: Final = (
+    select(audit_chain_head.c.seq, audit_chain_head.c.hash)
+    .where(audit_chain_head.c.id == 1)
+    .with_for_update(skip_locked=True)
+)
 _ANY_PENDING: Final = select(audit_pending.c.id).limit(1)
 _SET_HEAD: Final = (
     update(audit_chain_head)
@@ -33,8 +38,15 @@ async def insert_pending(conn: AsyncConnection, row: dict[str, Any]) -> None:
     await conn.execute(_RECORD, row)
 
 
-async def lock_head(conn: AsyncConnection) -> tuple[int, str]:
-    """Lock the chain head for this transaction; returns ``(seq, hash)`` of the newest entry."""
+async def lock_head(conn: AsyncConnection, *, wait: bool = True) -> tuple[int, str] | None:
+    """Lock the chain head for this transaction; returns ``(seq, hash)`` of the newest entry.
+
+    ``wait=False`` on PostgreSQL: None at once when another transaction holds the lock (SKIP
+    LOCKED), instead of queueing behind it. SQLite has one writer at a time and always waits.
+    """
+    if not wait and conn.dialect.name == "postgresql":
+        row = (await conn.execute(_TRY_LOCK_HEAD)).first()
+        return None if row is None else (int(row.seq), str(row.hash))
     row = (await conn.execute(_LOCK_HEAD)).one()
     return int(row.seq), str(row.hash)
 
@@ -59,6 +71,10 @@ async def append_sealed(
     await conn.execute(_SET_HEAD, {"b_seq": entries[-1].seq, "b_hash": entries[-1].hash})
 
 
+async def count_pending(conn: AsyncConnection) -> int:
+    return int((await conn.execute(select(func.count()).select_from(audit_pending))).scalar_one())
+
+
 def _row(entry: AuditEntry) -> dict[str, Any]:
     return {f: getattr(entry, f) for f in AuditEntry.__struct_fields__}
 
@@ -79,12 +95,15 @@ async def list_for_tenant(
     return [_entry(r) for r in rows]
 
 
-async def iter_all(conn: AsyncConnection, batch: int = 1000) -> AsyncIterator[list[AuditEntry]]:
+async def iter_all(
+    conn: AsyncConnection, *, up_to: int, batch: int = 1000
+) -> AsyncIterator[list[AuditEntry]]:
+    """Entries with ``seq <= up_to`` in order, ``batch`` at a time."""
     after = 0
     while True:
         rows = await conn.execute(
             select(audit_events)
-            .where(audit_events.c.seq > after)
+            .where(audit_events.c.seq > after, audit_events.c.seq <= up_to)
             .order_by(audit_events.c.seq)
             .limit(batch)
         )

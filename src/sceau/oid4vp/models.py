@@ -40,8 +40,9 @@ class PresentationRequestCreated(msgspec.Struct, frozen=True):
     request_uri: str
     request_uri_method: Literal["get", "post"]
     authorization_request_uri: str  # openid4vp://?client_id=...&request_uri=...
-    # The same with the haip:// scheme (HAIP 1.0 §5); none for the redirect_uri prefix (unsigned).
-    haip_authorization_request_uri: str | None
+    # The same request as haip:// and haip-vp:// URIs ({"haip": ..., "haip-vp": ...}), when it
+    # follows HAIP (x509_hash prefix, direct_post.jwt); absent otherwise.
+    haip_authorization_request_uris: dict[str, str] | None
     result_uri: str
     qr_svg_uri: str
     qr_png_uri: str

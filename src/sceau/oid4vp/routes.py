@@ -8,7 +8,7 @@ backend reads the result with the request's own secret (``Authorization: Bearer 
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Final, Literal
+from typing import Annotated, Any, Final
 
 import msgspec
 from litestar import Request, Response, get, post
@@ -26,7 +26,7 @@ from sceau.oid4vp.models import (
     PresentationResult,
 )
 from sceau.oid4vp.qr import qr_png, qr_svg
-from sceau.oid4vp.service import PresentationService
+from sceau.oid4vp.service import PresentationService, UriScheme
 from sceau.tenants.service import Principal
 from sceau.web.auth import authorize, request_id_of
 from sceau.web.problems import ADMIN_PROBLEMS, problem_responses, protocol_router
@@ -35,8 +35,9 @@ __all__ = ["ROUTES"]
 
 REQUEST_ROLES: Final = ("admin", "verifier")
 MAX_SECRET_LENGTH: Final = 128
-# ?scheme= of the QR codes: openid4vp:// (default) or haip:// (HAIP 1.0 §5).
-UriScheme = Annotated[Literal["openid4vp", "haip"], QueryParameter()]
+# ?scheme= of the QR codes: openid4vp:// (default), or haip:// / haip-vp:// for HAIP requests.
+SchemeParam = Annotated[UriScheme, QueryParameter()]
+_QR_PROBLEMS: Final = {**ADMIN_PROBLEMS, **problem_responses(409)}
 _NO_STORE: Final = {"Cache-Control": "no-store"}
 
 
@@ -95,8 +96,8 @@ async def get_presentation_request(
 @get(
     "/admin/tenants/{slug:str}/presentation-requests/{request_id:str}/qr.svg",
     tags=["oid4vp"],
-    responses=ADMIN_PROBLEMS,
-    summary="QR code (SVG) of the authorization request (openid4vp://, or haip://)",
+    responses=_QR_PROBLEMS,
+    summary="QR code (SVG) of the authorization request (?scheme=openid4vp|haip|haip-vp)",
     media_type="image/svg+xml",
 )
 async def presentation_request_qr_svg(
@@ -104,7 +105,7 @@ async def presentation_request_qr_svg(
     request_id: FromPath[str],
     principal: NamedDependency[Principal],
     presentations: NamedDependency[PresentationService],
-    scheme: UriScheme = "openid4vp",
+    scheme: SchemeParam = "openid4vp",
 ) -> Response[bytes]:
     authorize(principal, slug, REQUEST_ROLES)
     uri = await presentations.authorization_request_uri(slug, request_id, scheme)
@@ -115,8 +116,8 @@ async def presentation_request_qr_svg(
 @get(
     "/admin/tenants/{slug:str}/presentation-requests/{request_id:str}/qr.png",
     tags=["oid4vp"],
-    responses=ADMIN_PROBLEMS,
-    summary="QR code (PNG) of the authorization request (openid4vp://, or haip://)",
+    responses=_QR_PROBLEMS,
+    summary="QR code (PNG) of the authorization request (?scheme=openid4vp|haip|haip-vp)",
     media_type="image/png",
 )
 async def presentation_request_qr_png(
@@ -124,7 +125,7 @@ async def presentation_request_qr_png(
     request_id: FromPath[str],
     principal: NamedDependency[Principal],
     presentations: NamedDependency[PresentationService],
-    scheme: UriScheme = "openid4vp",
+    scheme: SchemeParam = "openid4vp",
 ) -> Response[bytes]:
     authorize(principal, slug, REQUEST_ROLES)
     uri = await presentations.authorization_request_uri(slug, request_id, scheme)

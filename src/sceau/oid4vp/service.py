@@ -83,12 +83,24 @@ class PresentationRequestNotFound(NotFound):
     code = "presentation_request_not_found"
 
 
+# Wallet invocation schemes (OpenID4VP §5.9.3 examples; HAIP). The profile text in
+# shared/specs (editor's draft 04, §"OpenID for Verifiable Presentations profile for IETF SD-JWT
+# VC") makes ``haip://`` a MUST; HAIP 1.0 final renamed it ``haip-vp://``, the scheme wallets in
+# the field register (EUDI reference wallet, Multipaz): both are offered.
+UriScheme = Literal["openid4vp", "haip", "haip-vp"]
+HAIP_SCHEMES: Final[tuple[UriScheme, ...]] = ("haip", "haip-vp")
+
+
 class HaipUriUnavailable(ServiceError):
-    """The ``redirect_uri`` prefix (dev only) sends an unsigned request by value, which HAIP 1.0
-    does not allow: there is no ``haip://`` form of it."""
+    """A ``haip://`` / ``haip-vp://`` URI for a request outside the profile: HAIP requires the
+    ``x509_hash`` client identifier prefix and the ``direct_post.jwt`` response mode."""
 
     code = "haip_uri_unavailable"
     status = 409
+
+
+def _follows_haip(prefix: str, response_mode: str) -> bool:
+    return prefix == "x509_hash" and response_mode == "direct_post.jwt"
 
 
 class OverAsking(ServiceError):
@@ -238,7 +250,7 @@ class PresentationService:
         method: Literal["get", "post"] = (
             "post" if config.client_id_prefix != "redirect_uri" else "get"
         )
-        haip_uri: str | None = None
+        invocation: dict[str, str] = {}
         if config.client_id_prefix == "redirect_uri":
             auth_uri = self._by_value_uri(tenant, values, config)
         else:
@@ -247,7 +259,8 @@ class PresentationService:
                 params["request_uri_method"] = "post"
             encoded = urlencode(params, quote_via=quote)
             auth_uri = f"openid4vp://?{encoded}"
-            haip_uri = f"haip://?{encoded}"  # HAIP 1.0 §5: the scheme HAIP wallets must handle
+            if _follows_haip(config.client_id_prefix, data.response_mode):
+                invocation = {scheme: f"{scheme}://?{encoded}" for scheme in HAIP_SCHEMES}
         admin = f"/admin/tenants/{tenant}/presentation-requests/{request_id}"
         return PresentationRequestCreated(
             id=request_id,
@@ -256,7 +269,7 @@ class PresentationService:
             request_uri=request_uri,
             request_uri_method=method,
             authorization_request_uri=auth_uri,
-            haip_authorization_request_uri=haip_uri,
+            haip_authorization_request_uris=invocation or None,
             result_uri=f"{request_uri}/result",
             qr_svg_uri=f"{self._verification.public_url}{admin}/qr.svg",
             qr_png_uri=f"{self._verification.public_url}{admin}/qr.png",
@@ -264,15 +277,18 @@ class PresentationService:
         )
 
     async def authorization_request_uri(
-        self, tenant: str, request_id: str, scheme: Literal["openid4vp", "haip"] = "openid4vp"
+        self, tenant: str, request_id: str, scheme: UriScheme = "openid4vp"
     ) -> str:
-        """The request's URI for a QR code or link: ``openid4vp://`` (OpenID4VP §5.9.3 examples)
-        or ``haip://`` (HAIP 1.0 §5: at least this custom scheme must work), same parameters."""
+        """The request's URI for a QR code or link, same parameters in every scheme:
+        ``openid4vp://`` (OpenID4VP §5.9.3 examples), or ``haip://`` / ``haip-vp://`` for a
+        request that follows HAIP (``haip_uri_unavailable`` otherwise)."""
         row = await self._row(tenant, request_id)
         config = await self._verification.get_config(tenant)
+        if scheme in HAIP_SCHEMES and not _follows_haip(
+            config.client_id_prefix, row["response_mode"]
+        ):
+            raise HaipUriUnavailable()
         if config.client_id_prefix == "redirect_uri":
-            if scheme == "haip":
-                raise HaipUriUnavailable()
             return self._by_value_uri(tenant, row, config)
         params = {
             "client_id": config.client_id,

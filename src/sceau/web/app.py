@@ -7,7 +7,6 @@ through Litestar dependency injection; nothing is a module-level singleton.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
@@ -172,8 +171,9 @@ def create_app(
         finally:
             for task in background:
                 task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
+            # A loop that died of its own error must not keep the others running or the engine
+            # open: wait for all of them, whatever each ended with.
+            await asyncio.gather(*background, return_exceptions=True)
             if own_allocation_engine is not None:
                 await own_allocation_engine.dispose()
             if owns_engine:

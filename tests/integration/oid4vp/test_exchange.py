@@ -169,36 +169,57 @@ async def test_qr_codes_are_served_as_png_and_svg(client, verifier) -> None:
     assert svg.status_code == 200 and b"<svg" in svg.content
 
 
-async def test_haip_scheme_uri_and_qr_carry_the_same_request(
-    client, verifier, issuer, holder
+@pytest.mark.parametrize("scheme", ["haip", "haip-vp"])
+async def test_haip_scheme_uris_and_qr_carry_the_same_request(
+    client, tenant_a, issuer, holder, scheme
 ) -> None:
-    """HAIP 1.0 §5: wallets and verifiers must support the haip:// custom URL scheme."""
+    """HAIP: the verifier uses x509_hash and direct_post.jwt, and invokes the wallet through the
+    haip:// scheme (the profile draft in shared/specs) or haip-vp:// (HAIP 1.0 final)."""
     from sceau.oid4vp.qr import qr_png
 
-    created = (await create_request(client, verifier, SD_QUERY)).json()
-    haip, plain = created["haip_authorization_request_uri"], created["authorization_request_uri"]
-    assert haip.startswith("haip://?") and plain.startswith("openid4vp://?")
-    assert parse_qs(urlsplit(haip).query) == parse_qs(urlsplit(plain).query)
-    base = f"/admin/tenants/{verifier.slug}/presentation-requests/{created['id']}"
-    headers = auth(verifier.tokens["verifier"])
-    png = await client.get(base + "/qr.png", params={"scheme": "haip"}, headers=headers)
-    assert png.status_code == 200 and png.content == qr_png(haip)
-    svg = await client.get(base + "/qr.svg", params={"scheme": "haip"}, headers=headers)
+    config = await configure(
+        client, tenant_a.tokens["admin"], tenant_a.slug, [issuer], prefix="x509_hash"
+    )
+    created = (
+        await create_request(client, tenant_a, SD_QUERY, response_mode="direct_post.jwt")
+    ).json()
+    uris, plain = created["haip_authorization_request_uris"], created["authorization_request_uri"]
+    assert set(uris) == {"haip", "haip-vp"} and plain.startswith("openid4vp://?")
+    uri = uris[scheme]
+    assert uri.startswith(f"{scheme}://?")
+    assert parse_qs(urlsplit(uri).query) == parse_qs(urlsplit(plain).query)
+    base = f"/admin/tenants/{tenant_a.slug}/presentation-requests/{created['id']}"
+    headers = auth(tenant_a.tokens["verifier"])
+    png = await client.get(base + "/qr.png", params={"scheme": scheme}, headers=headers)
+    assert png.status_code == 200 and png.content == qr_png(uri)
+    svg = await client.get(base + "/qr.svg", params={"scheme": scheme}, headers=headers)
     assert svg.status_code == 200 and b"<svg" in svg.content
     default = await client.get(base + "/qr.svg", headers=headers)
     assert default.content != svg.content
     bad = await client.get(base + "/qr.png", params={"scheme": "https"}, headers=headers)
     assert bad.status_code == 400
-    # A wallet opening the haip:// form answers the same request.
-    config = (
-        await client.get(
-            f"/admin/tenants/{verifier.slug}/verifier", headers=auth(verifier.tokens["admin"])
-        )
-    ).json()
+    # A wallet opening the HAIP form answers the same request.
     anchor = x509.load_pem_x509_certificate(config["x509_chain_pem"][-1].encode())
-    request = await resolve_request(client, haip, x509_anchor=anchor)
+    request = await resolve_request(client, uri, x509_anchor=anchor)
+    assert request.payload["response_mode"] == "direct_post.jwt"
     await respond(client, request, await vp_token_for("dc+sd-jwt", issuer, holder, request))
     assert (await result(client, created))["status"] == "verified"
+
+
+async def test_requests_outside_haip_get_no_haip_uri(client, tenant_a, issuer) -> None:
+    """HAIP requires x509_hash and direct_post.jwt: a request without both has no HAIP URI."""
+    headers = {**auth(tenant_a.tokens["verifier"]), "Accept-Language": "fr-CA"}
+    for prefix, mode in [("x509_hash", "direct_post"), ("x509_san_dns", "direct_post.jwt")]:
+        await configure(client, tenant_a.tokens["admin"], tenant_a.slug, [issuer], prefix=prefix)
+        created = (await create_request(client, tenant_a, SD_QUERY, response_mode=mode)).json()
+        assert created["haip_authorization_request_uris"] is None
+        qr = await client.get(
+            f"/admin/tenants/{tenant_a.slug}/presentation-requests/{created['id']}/qr.png",
+            params={"scheme": "haip-vp"},
+            headers=headers,
+        )
+        assert qr.status_code == 409 and qr.json()["code"] == "haip_uri_unavailable"
+        assert "direct_post.jwt" in qr.json()["detail"] and "exige" in qr.json()["detail"]
 
 
 async def test_decentralized_identifier_client_with_get_request_uri(
@@ -238,15 +259,7 @@ async def test_redirect_uri_client_gets_an_unsigned_request(
     assert request.payload["dcql_query"] == SD_QUERY
     await respond(client, request, await vp_token_for("dc+sd-jwt", issuer, holder, request))
     assert (await result(client, created))["status"] == "verified"
-    # HAIP allows no unsigned request: there is no haip:// form, and the QR says why.
-    assert created["haip_authorization_request_uri"] is None
-    qr = await client.get(
-        f"/admin/tenants/{tenant_a.slug}/presentation-requests/{created['id']}/qr.svg",
-        params={"scheme": "haip"},
-        headers={**auth(tenant_a.tokens["verifier"]), "Accept-Language": "fr-CA"},
-    )
-    assert qr.status_code == 409 and qr.json()["code"] == "haip_uri_unavailable"
-    assert "HAIP" in qr.json()["detail"] and "utilisez" in qr.json()["detail"]
+    assert created["haip_authorization_request_uris"] is None  # HAIP requests are signed
 
 
 def _b64url_sha256(der: bytes) -> str:

@@ -58,14 +58,19 @@ async def test_presentation_discloses_only_what_the_query_asks_and_verifies(
     assert "family_name" not in claims and "waters" not in claims
 
 
-async def test_wallet_answers_a_haip_scheme_request(world: World) -> None:
-    """HAIP 1.0 §5: the wallet is invoked through the haip:// custom URL scheme."""
+@pytest.mark.parametrize("scheme", ["haip", "haip-vp"])
+async def test_wallet_answers_a_haip_scheme_request(world: World, scheme: str) -> None:
+    """HAIP: the wallet is invoked through haip:// (profile draft) or haip-vp:// (HAIP 1.0)."""
     store, _ = await _wallet_with_licence(world)
+    switched = await _switch_client_id_prefix(world, "x509_hash")
+    assert switched.status_code == 200, switched.text
+    # A new dev chain came with the new prefix: its root is the anchor now.
+    root = x509.load_pem_x509_certificate(switched.json()["x509_chain_pem"][-1].encode())
     created = await world.presentation_request(response_mode="direct_post.jwt")
-    assert created["haip_authorization_request_uri"].startswith("haip://?")
-    request = await fetch_request(
-        world.http, created["haip_authorization_request_uri"], trust_anchors=[world.anchor]
-    )
+    uri = created["haip_authorization_request_uris"][scheme]
+    assert uri.startswith(f"{scheme}://?")
+    request = await fetch_request(world.http, uri, trust_anchors=[root])
+    assert request.prefix == "x509_hash"
     answer = await send_presentation(world.http, request, plan_presentation(request, store), store)
     assert answer.status_code == 200, answer.body
     assert (await world.result(created))["status"] == "verified"

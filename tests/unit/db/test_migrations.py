@@ -44,3 +44,26 @@ async def test_migrated_schema_has_every_table_of_the_model(engine) -> None:
     async with engine.connect() as conn:
         present = await conn.run_sync(tables)
     assert set(metadata.tables) <= present
+
+
+async def test_downgrading_past_0014_refuses_while_audit_events_are_pending(engine) -> None:
+    from sceau.audit.models import AuditEvent
+    from sceau.audit.service import record, seal
+
+    def downgrade(conn: Connection) -> None:
+        cfg = alembic_config()
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0013_access_token_client")
+
+    async with engine.begin() as conn:
+        await record(
+            conn, AuditEvent(actor="t", action="x", target="y", tenant=None, request_id="r")
+        )
+    with pytest.raises(RuntimeError, match="not sealed yet"):
+        async with engine.begin() as conn:
+            await conn.run_sync(downgrade)
+    assert await current_revision(engine) == head_revision()  # nothing changed
+    assert await seal(engine) == 1
+    async with engine.begin() as conn:
+        await conn.run_sync(downgrade)
+    assert await current_revision(engine) == "0013_access_token_client"

@@ -36,4 +36,11 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    # Pending events are not in the chain yet: dropping them would lose audit records.
+    pending = op.get_bind().execute(sa.text("SELECT COUNT(*) FROM audit_pending")).scalar_one()
+    if pending:
+        raise RuntimeError(
+            f"{pending} audit event(s) are not sealed yet: run `sceau audit verify` (it seals"
+            " them) with every server stopped, then downgrade"
+        )
     op.drop_table("audit_pending")
