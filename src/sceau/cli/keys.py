@@ -14,7 +14,16 @@ import click
 import msgspec
 from rich.table import Table
 
-from sceau.cli._common import console, emit_json, fail, json_option, settings_from_env, with_engine
+from sceau.cli._common import (
+    console,
+    emit_json,
+    fail,
+    from_file_option,
+    json_option,
+    settings_from_env,
+    tenant_option,
+    with_engine,
+)
 
 T = TypeVar("T")
 ALGORITHMS = ("ES256", "ES384", "EdDSA", "Ed25519")
@@ -61,7 +70,7 @@ def key() -> None:
 
 
 @key.command()
-@click.option("--tenant", "tenant_slug", required=True, help="Tenant slug.")
+@tenant_option
 @click.option(
     "--algorithm",
     type=click.Choice(ALGORITHMS),
@@ -80,7 +89,7 @@ def create(tenant_slug: str, algorithm: str, as_json: bool) -> None:
 
 
 @key.command(name="list")
-@click.option("--tenant", "tenant_slug", required=True, help="Tenant slug.")
+@tenant_option
 @json_option
 def list_(tenant_slug: str, as_json: bool) -> None:
     """List the tenant's keys, every status, newest first."""
@@ -93,7 +102,7 @@ def list_(tenant_slug: str, as_json: bool) -> None:
 
 @key.command()
 @click.argument("kid")
-@click.option("--tenant", "tenant_slug", required=True, help="Tenant slug.")
+@tenant_option
 @json_option
 def rotate(kid: str, tenant_slug: str, as_json: bool) -> None:
     """Retire the active key KID and create its successor (old signatures still verify)."""
@@ -108,7 +117,7 @@ def rotate(kid: str, tenant_slug: str, as_json: bool) -> None:
 
 @key.command()
 @click.argument("kid")
-@click.option("--tenant", "tenant_slug", required=True, help="Tenant slug.")
+@tenant_option
 @json_option
 def revoke(kid: str, tenant_slug: str, as_json: bool) -> None:
     """Revoke key KID: no longer published, its signatures no longer verify."""
@@ -137,16 +146,10 @@ def _print_chain(chain: Any) -> None:
 
 @key.command(name="set-chain")
 @click.argument("kid")
-@click.option("--tenant", "tenant_slug", required=True, help="Tenant slug.")
-@click.option(
-    "--file",
-    "pem_file",
-    required=True,
-    type=click.File("rb"),
-    help="PEM certificates, leaf first, each issued by the next (- for stdin).",
-)
+@tenant_option
+@from_file_option("PEM certificates, leaf first, each issued by the next")
 @json_option
-def set_chain(kid: str, tenant_slug: str, pem_file: Any, as_json: bool) -> None:
+def set_chain(kid: str, tenant_slug: str, from_file: Any, as_json: bool) -> None:
     """Upload the X.509 chain of the active ES256 key KID (HAIP 1.0 issuer x5c).
 
     The leaf must certify KID's public key, be valid now and name the tenant's Credential Issuer
@@ -156,7 +159,7 @@ def set_chain(kid: str, tenant_slug: str, pem_file: Any, as_json: bool) -> None:
     """
     from sceau.keys.models import CertificateChainIn
 
-    raw = pem_file.read(MAX_CHAIN_BYTES + 1)
+    raw = from_file.read(MAX_CHAIN_BYTES + 1)
     if len(raw) > MAX_CHAIN_BYTES:
         fail(f"certificate file larger than {MAX_CHAIN_BYTES} bytes", 2)
     pems = _PEM_CERTIFICATE.findall(raw.decode("ascii", "replace"))
@@ -177,7 +180,7 @@ def set_chain(kid: str, tenant_slug: str, pem_file: Any, as_json: bool) -> None:
 
 @key.command(name="chain")
 @click.argument("kid")
-@click.option("--tenant", "tenant_slug", required=True, help="Tenant slug.")
+@tenant_option
 @click.option("--pem", "as_pem", is_flag=True, help="Print the certificates as PEM.")
 @json_option
 def chain(kid: str, tenant_slug: str, as_pem: bool, as_json: bool) -> None:

@@ -50,7 +50,9 @@ class IssuedCredential(msgspec.Struct, frozen=True):
 class KeySource(Protocol):
     async def get_signer(self, tenant_slug: str, algorithm: str | None = None) -> Signer: ...
 
-    async def issuer_x5c(self, tenant_slug: str, kid: str | None) -> list[str] | None: ...
+    async def issuer_x5c(
+        self, tenant_slug: str, kid: str | None, algorithm: str = ...
+    ) -> list[str] | None: ...
 
     def did(self, tenant_slug: str) -> str: ...
 
@@ -163,7 +165,7 @@ class IssuanceService:
             plan = self._plan(ct)
             # HAIP 1.0 §"Issuer identification and key resolution": the issuer's certificate
             # and chain in x5c (cached per key; the chain of the key that signs), with kid.
-            x5c = await self.keys.issuer_x5c(tenant_slug, signer.key_id)
+            x5c = await self.keys.issuer_x5c(tenant_slug, signer.key_id, signer.algorithm)
             sd_jwt = await issue_sd_jwt_vc(
                 ct.vct or "",
                 plan.mark(claims),

@@ -163,8 +163,8 @@ class KeyStoreService:
         self.dev_certificates = dev_certificates
         # (tenant, kid) -> the stored chain parsed once, or None (no chain).
         self._chains: dict[tuple[str, str], _CachedChain | None] = {}
-        # (tenant, kid, event) already warned about in this process (issuer_x5c).
-        self._x5c_warned: set[tuple[str, str, str]] = set()
+        # (tenant, kid, event, leaf notAfter) already warned about in this process (issuer_x5c).
+        self._x5c_warned: set[tuple[str, str, str, int]] = set()
         self._signers: dict[tuple[str, str], Signer] = {}
         self._agreement_keys: dict[tuple[str, str], ec.EllipticCurvePrivateKey] = {}
         # (tenant, algorithm or "") -> (expires_at_ms, kid, algorithm)
@@ -281,7 +281,9 @@ class KeyStoreService:
         """The Credential Issuer identifier (``iss`` of SD-JWT VCs) the leaf must name."""
         return f"{self.public_url}/t/{tenant_slug}"
 
-    async def issuer_x5c(self, tenant_slug: str, kid: str | None) -> list[str] | None:
+    async def issuer_x5c(
+        self, tenant_slug: str, kid: str | None, algorithm: str = CERTIFIED_ALGORITHM
+    ) -> list[str] | None:
         """The ``x5c`` header (RFC 7515 §4.1.6) for signatures by ``kid``: its chain, leaf
         first, without the self-signed root; ``None`` when the key has no chain.
 
@@ -299,27 +301,37 @@ class KeyStoreService:
             cached = self._remember_chain(tenant_slug, kid, stored)
         if cached is None:
             # Production: HAIP 1.0 §"Issuer identification and key resolution" requires x5c.
-            if not self.dev_certificates:
-                self._warn_once(tenant_slug, kid, "issuer_x5c_missing")
+            # Only ES256 keys can hold a chain: for the others there is nothing to upload.
+            if not self.dev_certificates and algorithm == CERTIFIED_ALGORITHM:
+                self._warn_once(tenant_slug, kid, "issuer_x5c_missing", 0)
             return None
-        if cached.uploaded_not_after_ms is not None:
-            left_ms = cached.uploaded_not_after_ms - self.clock_ms()
+        not_after = cached.uploaded_not_after_ms
+        if not_after is not None:
+            left_ms = not_after - self.clock_ms()
             if left_ms <= 0:
-                self._warn_once(tenant_slug, kid, "issuer_certificate_expired")
+                self._warn_once(tenant_slug, kid, "issuer_certificate_expired", not_after)
             elif left_ms < CERTIFICATE_EXPIRY_WARNING_MS:
                 self._warn_once(
-                    tenant_slug, kid, "issuer_certificate_expiring", days_left=left_ms // 86_400_000
+                    tenant_slug,
+                    kid,
+                    "issuer_certificate_expiring",
+                    not_after,
+                    days_left=left_ms // 86_400_000,
                 )
         return cached.x5c
 
-    def _warn_once(self, tenant_slug: str, kid: str, event: str, **details: Any) -> None:
-        """Log ``event`` for a key once per process: what a HAIP verifier will refuse (no x5c,
-        an expired leaf) or soon will, so operators upload a chain (``sceau key set-chain``)."""
-        if (tenant_slug, kid, event) in self._x5c_warned:
+    def _warn_once(
+        self, tenant_slug: str, kid: str, event: str, not_after_ms: int, **details: Any
+    ) -> None:
+        """Log ``event`` once per key (and uploaded leaf) and process: what a HAIP verifier will
+        refuse (no x5c, an expired leaf) or soon will, so operators upload a chain
+        (``sceau key set-chain``). A renewed chain gets its own warnings."""
+        seen = (tenant_slug, kid, event, not_after_ms)
+        if seen in self._x5c_warned:
             return
         if len(self._x5c_warned) >= MAX_CACHED_SIGNERS:
             self._x5c_warned.clear()
-        self._x5c_warned.add((tenant_slug, kid, event))
+        self._x5c_warned.add(seen)
         _log.warning(event, tenant=tenant_slug, kid=kid, **details)
 
     async def certificate_chain(self, tenant_slug: str, kid: str) -> CertificateChain:

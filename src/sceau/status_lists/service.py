@@ -93,7 +93,9 @@ class SignerSource(Protocol):
 
     async def get_signer(self, tenant_slug: str, algorithm: str | None = None) -> Signer: ...
 
-    async def issuer_x5c(self, tenant_slug: str, kid: str | None) -> list[str] | None: ...
+    async def issuer_x5c(
+        self, tenant_slug: str, kid: str | None, algorithm: str = ...
+    ) -> list[str] | None: ...
 
 
 @dataclass(frozen=True)
@@ -487,7 +489,7 @@ class StatusListService:
         """The active key and its x5c (both cached by the keys service: no query here)."""
         signer = await self._signer(tenant_slug)
         assert self.keys is not None
-        x5c = await self.keys.issuer_x5c(tenant_slug, signer.key_id)
+        x5c = await self.keys.issuer_x5c(tenant_slug, signer.key_id, signer.algorithm)
         return signer.key_id, tuple(x5c or ())
 
     async def _signer(self, tenant_slug: str) -> Signer:
@@ -502,7 +504,7 @@ class StatusListService:
         signer = await self._signer(tenant_slug)
         assert self.keys is not None
         # HAIP 1.0 §"SD-JWT VCs": the key that validates the Status List Token is in x5c.
-        x5c = await self.keys.issuer_x5c(tenant_slug, signer.key_id)
+        x5c = await self.keys.issuer_x5c(tenant_slug, signer.key_id, signer.algorithm)
         token = await sign_status_list_token(
             StatusList.from_bytes(statuses, TOKEN_BITS),
             uri=self.list_uri(tenant_slug, list_id),

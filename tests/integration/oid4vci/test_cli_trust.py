@@ -65,7 +65,7 @@ async def test_key_chain_is_uploaded_from_a_pem_file_and_shown(
     chain_file.write_text("issuing chain, leaf first\n" + "".join(ca.chain_pem(leaf)))
 
     code, out = await cli(
-        "key", "set-chain", kid, "--tenant", "tenant-a", "--file", str(chain_file), "--json"
+        "key", "set-chain", kid, "--tenant", "tenant-a", "--from-file", str(chain_file), "--json"
     )
     assert code == 0, out
     uploaded = json.loads(out)
@@ -81,14 +81,16 @@ async def test_key_chain_is_uploaded_from_a_pem_file_and_shown(
     # Refusals change nothing: a file without certificates, a leaf for another key.
     empty = tmp_path / "empty.pem"
     empty.write_text("not a certificate")
-    code, out = await cli("key", "set-chain", kid, "--tenant", "tenant-a", "--file", str(empty))
+    code, out = await cli(
+        "key", "set-chain", kid, "--tenant", "tenant-a", "--from-file", str(empty)
+    )
     assert code == 2 and "no PEM certificate" in out
     other = ca.leaf(
         ec.generate_private_key(ec.SECP256R1()).public_key(), uri=f"{PUBLIC_URL}/t/tenant-a"
     )
     chain_file.write_text("".join(ca.chain_pem(other)))
     code, out = await cli(
-        "key", "set-chain", kid, "--tenant", "tenant-a", "--file", str(chain_file)
+        "key", "set-chain", kid, "--tenant", "tenant-a", "--from-file", str(chain_file)
     )
     assert code == 1 and "issuer_x509_" in out
     code, out = await cli("key", "chain", kid, "--tenant", "tenant-a", "--json")

@@ -569,3 +569,37 @@ async def test_an_expired_or_expiring_uploaded_leaf_is_logged_once(
             assert await keys.issuer_x5c(issuer.tenant.slug, kid)
     expected = [] if event is None else [(event, kid)]
     assert [(e["event"], e["kid"]) for e in logs] == expected
+
+
+async def test_expiry_warning_comes_again_for_a_renewed_chain_and_never_for_other_algs(
+    issuer: Issuer, engine: Any
+) -> None:
+    kid, spki = await _active_key(issuer)
+    ca = CertAuthority()
+    public = serialization.load_der_public_key(spki)
+    first = ca.leaf(public, uri=issuer.issuer_id)
+    assert (await _put_chain(issuer, kid, ca.chain_pem(first))).status_code == 200
+    keys: KeyStoreService = issuer.app.state["keys"]
+    not_after = int(first.not_valid_after_utc.timestamp() * 1000)
+    keys.clock_ms = lambda: not_after - 10 * 86_400_000
+    with structlog.testing.capture_logs() as logs:
+        await keys.issuer_x5c(issuer.tenant.slug, kid)
+        renewed = ca.leaf(public, uri=issuer.issuer_id, days=(-1, 375))
+        assert (await _put_chain(issuer, kid, ca.chain_pem(renewed))).status_code == 200
+        await keys.issuer_x5c(issuer.tenant.slug, kid)  # 20 days left on the renewed leaf
+        await keys.issuer_x5c(issuer.tenant.slug, kid)
+    warnings = [e for e in logs if e["event"].startswith("issuer_")]  # not the request logs
+    assert [(e["event"], e["days_left"]) for e in warnings] == [
+        ("issuer_certificate_expiring", 10),
+        ("issuer_certificate_expiring", 20),
+    ]
+    prod = KeyStoreService(
+        engine,
+        keys.backend,
+        tenants=keys.tenants,
+        public_url=keys.public_url,
+        dev_certificates=False,
+    )
+    with structlog.testing.capture_logs() as logs:  # an EdDSA key can hold no chain: nothing to do
+        assert await prod.issuer_x5c(issuer.tenant.slug, "an-eddsa-kid", "EdDSA") is None
+    assert logs == []
