@@ -31,7 +31,7 @@ from sceau.core.dcql import (
     parse_dcql_query,
     verify_presented_credentials,
 )
-from sceau.core.encoding import b64url_encode
+from sceau.core.encoding import b64url_encode, json_loads
 from sceau.core.errors import InvalidInput, SceauError
 from sceau.core.jose import (
     generate_private_key,
@@ -451,11 +451,10 @@ class PresentationService:
             parts = jwe.split(".")
             import base64
 
-            header = msgspec.json.decode(
-                base64.urlsafe_b64decode(parts[0] + "=" * (-len(parts[0]) % 4))
-            )
+            # Strict JSON (no duplicate members, bounded depth): hostile input is a 400.
+            header = json_loads(base64.urlsafe_b64decode(parts[0] + "=" * (-len(parts[0]) % 4)))
             kid = header.get("kid") if isinstance(header, dict) else None
-        except (ValueError, IndexError, msgspec.DecodeError):
+        except (ValueError, IndexError, SceauError):
             raise OAuthError("invalid_request", status=400) from None
         if not isinstance(kid, str) or len(kid) > 64:
             raise OAuthError("invalid_request", status=400)
@@ -465,8 +464,8 @@ class PresentationService:
             raise OAuthError("invalid_request", status=400, reason="request_used")
         try:
             _, plaintext = jwe_decrypt(jwe, private_key_from_jwk(row["response_key"]))
-            payload = msgspec.json.decode(plaintext)
-        except (SceauError, msgspec.DecodeError):
+            payload = json_loads(plaintext, max_bytes=MAX_VP_TOKEN_BYTES + 64 * 1024)
+        except SceauError:
             raise OAuthError("invalid_request", status=400) from None
         if not isinstance(payload, dict):
             raise OAuthError("invalid_request", status=400)
@@ -523,9 +522,9 @@ class PresentationService:
         if isinstance(raw, str):
             if len(raw) > MAX_VP_TOKEN_BYTES:
                 raise InvalidInput("vp_token too large", code="invalid_vp_token")
-            try:
-                raw = msgspec.json.decode(raw)
-            except msgspec.DecodeError:
+            try:  # strict: a repeated query id or hostile nesting is refused, never "last wins"
+                raw = json_loads(raw, max_bytes=MAX_VP_TOKEN_BYTES)
+            except SceauError:
                 raise InvalidInput("vp_token is not JSON", code="invalid_vp_token") from None
         # §8.1: vp_token is a JSON object keyed by DCQL credential query id, values arrays.
         if not isinstance(raw, dict) or not raw:

@@ -27,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sceau.audit.models import AuditEvent
 from sceau.audit.service import record as audit_record
 from sceau.core.dcql import parse_dcql_query
+from sceau.core.encoding import json_loads
 from sceau.core.errors import SceauError
 from sceau.core.jose import (
     ALGORITHMS,
@@ -416,8 +417,8 @@ class RelyingPartyService:
         assertion = form.get("client_assertion") or ""
         try:
             _, raw = decode_compact_unverified(assertion, max_length=8192)
-            unverified = msgspec.json.decode(raw)
-        except (SceauError, msgspec.DecodeError):
+            unverified = json_loads(raw)  # strict: duplicates and hostile nesting refused
+        except SceauError:
             raise _invalid_client() from None
         if not isinstance(unverified, dict):
             raise _invalid_client()
@@ -445,8 +446,8 @@ class RelyingPartyService:
 
         try:
             verified = verify_compact(assertion, key_for, algorithms=CLIENT_KEY_ALGORITHMS)
-            claims = msgspec.json.decode(verified.payload)
-        except (SceauError, msgspec.DecodeError):
+            claims = json_loads(verified.payload)
+        except SceauError:
             raise _invalid_client() from None
         now = self._clock_ms() // 1000
         aud = claims.get("aud")

@@ -29,6 +29,7 @@ from sceau.core.dids import (
     resolve_verification_method,
     split_did_url,
 )
+from sceau.core.encoding import json_loads
 from sceau.core.errors import InvalidInput, SceauError, VerificationFailed
 from sceau.core.jose import PublicKey, decode_compact_unverified, public_key_from_jwk
 from sceau.core.sdjwt import X5cIssuerResolver, verify_sd_jwt_vc
@@ -446,7 +447,7 @@ class VerificationEngine:
         text = content.strip()
         try:
             if text.startswith(b"{"):
-                doc = msgspec.json.decode(text)
+                doc = json_loads(text, max_bytes=len(text))  # the fetch already bounded it
                 if not isinstance(doc, dict):
                     raise StatusUnavailable("status list credential is not an object")
                 await verify_credential(
@@ -459,7 +460,7 @@ class VerificationEngine:
                 return doc
             token = text.decode("ascii")
             _, payload = decode_compact_unverified(token)
-            issuer = _party(msgspec.json.decode(payload).get("issuer"))
+            issuer = _party(json_loads(payload, max_bytes=len(payload)).get("issuer"))
             verified = verify_vc_jwt(
                 token,
                 lambda header: self._trust.jose_key(issuer, header, now),
@@ -648,7 +649,7 @@ class VerificationEngine:
 
         try:
             _, payload = decode_compact_unverified(token)
-            doc = msgspec.json.decode(payload)
+            doc = json_loads(payload, max_bytes=len(payload))  # strict; size bounded by the token
             issuer = _party(doc.get("issuer")) if isinstance(doc, dict) else None
             verified = verify_vc_jwt(
                 token,

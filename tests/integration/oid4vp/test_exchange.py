@@ -372,6 +372,40 @@ async def test_presentation_made_for_another_request_is_rejected(
     assert await rejected_with(client, created) == ["wrong_nonce"]
 
 
+async def test_hostile_vp_token_json_is_rejected_not_a_server_error(
+    client, verifier, issuer, holder
+) -> None:
+    """SECURITY J-05: a repeated query id (no "last wins") or hostile nesting in vp_token is a
+    rejection with its reason, never a 500 leaving the request stuck in processing."""
+    valid = (
+        await vp_token_for(
+            "dc+sd-jwt", issuer, holder, (await start(client, verifier, SD_QUERY))[1]
+        )
+    )["pid"][0]
+    hostile = [
+        '{"pid": ["garbage"], "pid": [' + json.dumps(valid) + "]}",
+        '{"pid": ' + "[" * 5000 + "]" * 5000 + "}",
+    ]
+    for raw in hostile:
+        created, request = await start(client, verifier, SD_QUERY)
+        r = await client.post(
+            urlsplit(request.payload["response_uri"]).path,
+            data={"vp_token": raw, "state": request.payload["state"]},
+        )
+        assert r.status_code == 200, r.text  # the response was taken; the presentation is not
+        assert await rejected_with(client, created) == ["invalid_vp_token"]
+
+
+async def test_hostile_encrypted_response_header_is_a_400(client, verifier) -> None:
+    import base64
+
+    _, request = await start(client, verifier, SD_QUERY, response_mode="direct_post.jwt")
+    header = base64.urlsafe_b64encode(b'{"kid":' + b"[" * 5000 + b"]" * 5000 + b"}")
+    jwe = header.decode().rstrip("=") + ".a.b.c.d"
+    r = await client.post(urlsplit(request.payload["response_uri"]).path, data={"response": jwe})
+    assert r.status_code == 400 and r.json()["error"] == "invalid_request"
+
+
 async def test_tampered_disclosure_is_rejected(client, verifier, issuer, holder) -> None:
     import base64
 

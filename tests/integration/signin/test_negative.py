@@ -226,6 +226,16 @@ async def test_private_key_jwt_failures(world: World) -> None:
             },
         )
 
+    # SECURITY J-05: hostile JSON in the assertion is invalid_client, never a 500.
+    from sceau.core.encoding import b64url_encode
+
+    for body in (
+        b"[" * 5000 + b"]" * 5000,
+        b'{"iss": "a", "iss": "' + rp.client_id.encode() + b'"}',
+    ):
+        header = b64url_encode(b'{"alg":"ES256"}')
+        refused = await attempt(f"{header}.{b64url_encode(body)}.{b64url_encode(b'0' * 64)}")
+        assert refused.status_code == 401 and refused.json()["error"] == "invalid_client"
     bad_signature = await attempt(assertion(rp, intruder_with_kid))
     assert bad_signature.status_code == 401 and bad_signature.json()["error"] == "invalid_client"
     wrong_aud = await attempt(assertion(rp, rp.key, aud="https://elsewhere.example"))

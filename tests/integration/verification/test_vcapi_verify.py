@@ -165,3 +165,27 @@ async def test_vc_api_verify_needs_a_verifier_key_of_the_tenant(
         headers=auth(verifier.tokens["issuer"]),
     )
     assert r.status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("payload", "reason"),
+    [
+        (b'{"issuer": ' + b"[" * 5000 + b"]" * 5000 + b"}", "json_too_deep"),
+        (
+            b'{"issuer": "https://a.example", "issuer": "https://b.example"}',
+            "duplicate_json_member",
+        ),
+    ],
+)
+async def test_hostile_vc_jwt_payload_is_refused_not_a_server_error(
+    client, verifier, payload: bytes, reason: str
+) -> None:
+    """SECURITY J-05: strict JSON on every parse path; 4xx with a problem code, never a 500."""
+    from sceau.core.encoding import b64url_encode
+
+    header = b64url_encode(b'{"alg":"ES256","typ":"vc+jwt"}')
+    token = f"{header}.{b64url_encode(payload)}.{b64url_encode(b'0' * 64)}"
+    r = await verify_credential(client, verifier, token)
+    assert r.status_code == 400, r.text
+    assert r.json()["verified"] is False
+    assert [e["title"] for e in r.json()["errors"]] == [reason]
