@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sceau.audit.models import AuditEvent
 from sceau.audit.service import record as audit_record
 from sceau.core.dcql import (
+    CredentialMatch,
     DcqlQuery,
     HolderCredential,
     parse_dcql_query,
@@ -532,7 +533,7 @@ class PresentationService:
         query = parse_dcql_query(row["dcql_query"])
         presented: dict[str, list[HolderCredential]] = {}
         outcome: list[dict[str, Any]] = []
-        released: dict[str, list[dict[str, Any]]] = {}
+        verified: dict[str, list[VerifiedCredential]] = {}
         total = 0
         for qid, presentations in raw.items():
             cq = query.by_id.get(qid)
@@ -560,8 +561,16 @@ class PresentationService:
                             "status_checked": cred.status_checked,
                         }
                     )
-                    released.setdefault(qid, []).append(_disclosed(cred))
-        verify_presented_credentials(query, presented)  # §6.4/§6.5: never trust the wallet
+                    verified.setdefault(qid, []).append(cred)
+        # §6.4/§6.5: never trust the wallet.
+        matches = verify_presented_credentials(query, presented)
+        released = {
+            qid: [
+                _disclosed(cred, match, query.by_id[qid].claims is not None)
+                for cred, match in zip(verified[qid], matches[qid], strict=True)
+            ]
+            for qid in verified
+        }
         return outcome, released
 
     async def _verify_one(
@@ -633,11 +642,69 @@ class PresentationService:
         )
 
 
-def _disclosed(cred: VerifiedCredential) -> dict[str, Any]:
+# Released with every SD-JWT VC: who issued it, of what type, for how long (SD-JWT VC §3.2.2).
+_SD_JWT_METADATA: Final[tuple[str, ...]] = ("iss", "vct", "iat", "nbf", "exp")
+
+
+def _disclosed(cred: VerifiedCredential, match: CredentialMatch, asked: bool) -> dict[str, Any]:
+    """What the verifier gets of one credential that passed every check.
+
+    When the Credential Query names claims, only those (the paths the match selected) and the
+    credential's metadata: a wallet that discloses more than asked does not get the extra to the
+    verifier (SECURITY P-03; OpenID4VP §6.4: the verifier must not rely on the wallet). Without
+    claims in the query, what was presented (for SD-JWT VC, the claims not selectively
+    disclosable), minus the holder key and status reference.
+    """
     if cred.format == "dc+sd-jwt":
-        return {k: v for k, v in cred.claims.items() if k not in ("cnf", "_sd_alg", "status")}
-    subject = cred.claims.get("credentialSubject")
-    return {"credentialSubject": subject, "type": cred.claims.get("type")}
+        if not asked:
+            return {k: v for k, v in cred.claims.items() if k not in ("cnf", "_sd_alg", "status")}
+        meta: dict[str, Any] = {k: cred.claims[k] for k in _SD_JWT_METADATA if k in cred.claims}
+        return _project(cred.claims, match.claim_paths, meta)
+    if not asked:
+        return {
+            "credentialSubject": cred.claims.get("credentialSubject"),
+            "type": cred.claims.get("type"),
+        }
+    return _project(cred.claims, match.claim_paths, {"type": cred.claims.get("type")})
+
+
+def _project(source: Any, paths: Sequence[Sequence[Any]], out: dict[str, Any]) -> dict[str, Any]:
+    """``out`` plus the values of ``source`` at each concrete claims path (objects keep their
+    keys; arrays keep the selected elements, in order)."""
+    picked: dict[Any, Any] = {}
+    for path in paths:
+        _pick(source, list(path), picked)
+    out.update(_build(picked))
+    return out
+
+
+def _pick(source: Any, path: list[Any], node: dict[Any, Any]) -> None:
+    """Record ``path`` in ``node`` (a tree keyed by member names and array indexes)."""
+    head, rest = path[0], path[1:]
+    if isinstance(head, int):
+        if not isinstance(source, list) or not 0 <= head < len(source):
+            return
+    elif not isinstance(source, dict) or head not in source:
+        return
+    value = source[head]
+    if not rest:
+        node[head] = _WHOLE, value
+        return
+    child = node.get(head)
+    if isinstance(child, tuple):  # the whole value is already released
+        return
+    node[head] = child if isinstance(child, dict) else {}
+    _pick(value, rest, node[head])
+
+
+def _build(node: dict[Any, Any]) -> Any:
+    built = {k: v[1] if isinstance(v, tuple) else _build(v) for k, v in node.items()}
+    if built and all(isinstance(k, int) for k in built):  # array indexes: a compact array
+        return [built[i] for i in sorted(built)]
+    return built
+
+
+_WHOLE: Final = object()
 
 
 def _private_jwk(key: Any, *, kid: str) -> dict[str, Any]:

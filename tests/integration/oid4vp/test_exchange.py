@@ -137,6 +137,42 @@ async def test_cross_device_exchange_verifies_and_releases_claims_once(
     assert second["claims"] is None and second["claims_released"] is True
 
 
+async def test_claims_the_wallet_discloses_beyond_the_query_are_not_released(
+    client, verifier, issuer, holder
+) -> None:
+    """SECURITY P-03: a wallet disclosing every claim (SD-JWT VC) or a whole credential (W3C)
+    does not get the claims the query did not ask for to the verifier."""
+    from sceau.core.jose import sign_compact_sync
+    from sceau.core.sdjwt import kb_jwt_payload
+
+    created, request = await start(client, verifier, SD_QUERY)
+    everything = issuer.sd_jwt_vc(holder)  # all four disclosures, not the query's two
+    kb = kb_jwt_payload(
+        everything, "sha-256", audience=request.client_id, nonce=request.nonce, iat=int(time.time())
+    )
+    vp = everything + sign_compact_sync({"typ": "kb+jwt"}, kb, holder.kb_signer)
+    assert (await respond(client, request, {"pid": [vp]})).status_code == 200
+    got = await result(client, created)
+    assert got["status"] == "verified", got
+    [claims] = got["claims"]["pid"]
+    assert claims == {
+        "iss": issuer.iss,
+        "vct": VCT,
+        "iat": claims["iat"],
+        "exp": claims["exp"],
+        "given_name": "Jeanne",
+        "age_over_18": True,
+    }
+
+    created, request = await start(client, verifier, w3c_query("ldp_vc"))
+    await respond(client, request, await vp_token_for("ldp_vc", issuer, holder, request))
+    got = await result(client, created)
+    assert got["status"] == "verified", got
+    [permit] = got["claims"]["permit"]
+    assert permit["credentialSubject"] == {"name": "Jeanne"}  # not permitNumber, not id
+    assert VC_TYPE in permit["type"]
+
+
 async def test_same_device_flow_returns_the_redirect_uri(client, verifier, issuer, holder) -> None:
     created, request = await start(
         client, verifier, SD_QUERY, redirect_uri="https://rp.example.gc.ca/done"
