@@ -32,7 +32,7 @@ from sceau.core.errors import InputTooLarge, SceauError
 __all__ = ["FetchError", "FetchPolicy", "FetchResponse", "SafeFetcher", "check_url"]
 
 DEFAULT_MAX_BYTES: Final = 2 * 1024 * 1024
-DEFAULT_TIMEOUT_S: Final = 10.0
+DEFAULT_TIMEOUT_S: Final = 5.0  # one deadline for DNS, redirects and body (SECURITY D-02)
 _REDIRECTS: Final = frozenset({301, 302, 303, 307, 308})
 
 Resolver = Callable[[str, int], Awaitable[list[str]]]
@@ -94,10 +94,35 @@ def check_url(url: str, policy: FetchPolicy) -> tuple[str, str, int]:
     return scheme, host, port
 
 
+_NAT64: Final = (
+    ipaddress.IPv6Network("64:ff9b::/96"),  # RFC 6052 well-known prefix
+    ipaddress.IPv6Network("64:ff9b:1::/48"),  # RFC 8215 local-use prefix
+)
+_IPV4_COMPATIBLE: Final = ipaddress.IPv6Network("::/96")  # deprecated ::a.b.c.d (RFC 4291)
+
+
+def _embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 form carries (mapped, 6to4, NAT64, Teredo, compatible): each is
+    a way to reach an IPv4 host, so each must pass the same check (SECURITY D-01)."""
+    if ip.ipv4_mapped is not None:
+        return ip.ipv4_mapped
+    if ip.sixtofour is not None:
+        return ip.sixtofour
+    if ip.teredo is not None:
+        return ip.teredo[1]
+    if any(ip in net for net in _NAT64) or (ip in _IPV4_COMPATIBLE and int(ip) > 1):
+        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    return None
+
+
 def _address_allowed(address: str, policy: FetchPolicy) -> bool:
-    ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
+    ip: ipaddress.IPv4Address | ipaddress.IPv6Address = ipaddress.ip_address(
+        address.split("%", 1)[0]
+    )
+    if isinstance(ip, ipaddress.IPv6Address):
+        embedded = _embedded_ipv4(ip)
+        if embedded is not None:
+            ip = embedded
     if policy.allow_insecure:
         return not ip.is_multicast and not ip.is_unspecified
     return ip.is_global and not ip.is_multicast

@@ -78,6 +78,14 @@ async def test_http_is_refused_by_default() -> None:
         "fc00::1",
         "::ffff:127.0.0.1",
         "0.0.0.0",
+        # IPv6 forms that carry an IPv4 host (SECURITY D-01): NAT64, 6to4, compatible, Teredo.
+        "64:ff9b::7f00:1",
+        "64:ff9b::a9fe:a9fe",
+        "64:ff9b:1::a00:5",
+        "2002:7f00:1::1",
+        "2002:a00:5::1",
+        "::127.0.0.1",
+        "2001:0:4136:e378:8000:63bf:80ff:fffe",
     ],
 )
 async def test_names_resolving_to_non_global_addresses_are_refused(address: str) -> None:
@@ -145,3 +153,17 @@ async def test_the_total_deadline_is_enforced(server: str) -> None:
     with pytest.raises(FetchError) as exc:
         await SafeFetcher(FetchPolicy(allow_insecure=True, timeout_s=0.2)).get(server + "/slow")
     assert exc.value.code == "fetch_timeout"
+
+
+def test_ipv6_forms_of_public_ipv4_hosts_stay_allowed() -> None:
+    from sceau.fetch import FetchPolicy, _address_allowed
+
+    policy = FetchPolicy()
+    for address in ("64:ff9b::808:808", "2002:808:808::1", "2606:4700:4700::1111", "8.8.8.8"):
+        assert _address_allowed(address, policy), address
+
+
+def test_the_default_deadline_is_five_seconds() -> None:
+    from sceau.fetch import FetchPolicy
+
+    assert FetchPolicy().timeout_s == 5.0
