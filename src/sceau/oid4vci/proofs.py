@@ -49,7 +49,8 @@ def verify_jwt_proof(
     certificate binding here) and verifies the signature; ``aud`` is the Credential Issuer
     Identifier; ``iat`` is within ``[now - max_age_s, now + leeway_s]`` (§13.7); ``nonce`` is
     present (the issuer has a Nonce Endpoint) — whether it is a live c_nonce is the caller's check;
-    ``iss``, when present, is ``client_id`` (the client the access token was issued to).
+    ``iss``, when present, is ``client_id`` (the client the access token was issued to), and is
+    absent when there is none (anonymous pre-authorized access).
 
     With ``key_attestation`` (the tenant trusts wallet providers), a ``key_attestation`` header is
     verified by it and the signing key must be an attested key: the header's ``jwk`` or ``kid``
@@ -85,13 +86,11 @@ def verify_jwt_proof(
     aud = claims.get("aud")
     if aud != audience and not (isinstance(aud, list) and aud == [audience]):
         raise invalid
-    # F.1: iss, when present, "MUST be the client_id of the Client making the Credential request".
-    # Under anonymous pre-authorized access (client_id None) the wallet should omit it; one that
-    # sends it anyway is not refused for that, as there is no client to compare with.
+    # F.1: iss, when present, "MUST be the client_id of the Client making the Credential request",
+    # and "MUST be omitted" under anonymous pre-authorized access (client_id None): a proof that
+    # names a client there is refused (SECURITY I-04).
     iss = claims.get("iss")
-    if iss is not None and (
-        not isinstance(iss, str) or (client_id is not None and iss != client_id)
-    ):
+    if iss is not None and (not isinstance(iss, str) or client_id is None or iss != client_id):
         raise invalid
     iat = claims.get("iat")
     if not isinstance(iat, int) or isinstance(iat, bool):

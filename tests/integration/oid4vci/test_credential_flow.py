@@ -37,12 +37,17 @@ async def test_token_response_is_a_dpop_bound_token_for_the_offered_configuratio
     ] == "insufficient_scope"
 
 
-async def test_anonymous_pre_authorized_access_does_not_refuse_a_proof_iss(issuer: Issuer) -> None:
-    # F.1 asks the wallet to omit iss here; with no client to compare it with, it is not refused.
+async def test_anonymous_pre_authorized_access_refuses_a_proof_iss(issuer: Issuer) -> None:
+    # F.1: iss "MUST be omitted" under anonymous pre-authorized access (SECURITY I-04).
     from .wallet import key_proof
 
     wallet, _ = await _wallet_with_token(issuer)
     proof = key_proof(new_signer(), issuer.issuer_id, await wallet.nonce(), iss="w")
+    body = {"credential_configuration_id": "permit", "proofs": {"jwt": [proof]}}
+    response = await wallet.post_json("credential", body)
+    assert response.status_code == 400 and response.json()["error"] == "invalid_proof"
+    # Nothing was issued: the same token still gets its credential with a proper proof.
+    proof = key_proof(new_signer(), issuer.issuer_id, await wallet.nonce())
     body = {"credential_configuration_id": "permit", "proofs": {"jwt": [proof]}}
     response = await wallet.post_json("credential", body)
     assert response.status_code == 200, response.text
