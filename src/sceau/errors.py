@@ -6,6 +6,7 @@ in :data:`STATUS_BY_CODE`; service errors below carry their own status.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from sceau.core.errors import SceauError
@@ -77,11 +78,19 @@ class OAuthError(SceauError):
     """
 
     def __init__(
-        self, code: str, *, status: int = 400, message: str | None = None, **params: Any
+        self,
+        code: str,
+        *,
+        status: int = 400,
+        message: str | None = None,
+        extra: Mapping[str, str] | None = None,
+        **params: Any,
     ) -> None:
         super().__init__("", code=code, **params)
         self.status = status
         self.message_code = message
+        # Members added to the error body (e.g. OpenID4VP §8.2 ``redirect_uri``); never secrets.
+        self.extra = dict(extra or {})
 
 
 # Core error codes → HTTP status. Unlisted codes of SceauError map to 400.

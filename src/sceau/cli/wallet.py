@@ -325,11 +325,11 @@ def present(
     elif answer is None:
         console().print("Nothing sent.")
     else:
-        ok = 200 <= answer.status_code < 300
-        console().print(
-            f"Sent: the verifier answered HTTP {answer.status_code}"
-            + ("" if ok else f" {answer.body}")
-        )
+        if 200 <= answer.status_code < 300:
+            console().print(f"Sent: the verifier answered HTTP {answer.status_code}")
+        else:  # e.g. 400: the presentation did not pass the verifier's checks
+            why = answer.body.get("error_description") or answer.body.get("error") or answer.body
+            console().print(f"Sent, but refused by the verifier (HTTP {answer.status_code}): {why}")
         if answer.redirect_uri:
             console().print(f"Continue at {answer.redirect_uri}")
     if answer is not None and not 200 <= answer.status_code < 300:

@@ -436,8 +436,14 @@ class PresentationService:
         try:
             outcome, released = await self._verify_vp_token(tenant, row, payload.get("vp_token"))
         except SceauError as exc:
-            # Engine rejections carry their reason; other core errors their precise code.
+            # Engine rejections carry their reason; other core errors their precise code. The
+            # transaction is marked rejected, then the wallet gets a 400 (SECURITY S-07, J-01: a
+            # rejected presentation is not "successfully processed", §8.2), with the same-device
+            # redirect_uri so the person is taken back to the verifier, which shows the outcome.
             await self._complete(row, "rejected", [exc.code], [], None, extra)
+            raise OAuthError(
+                "invalid_request", status=400, message="presentation_rejected", extra=body
+            ) from None
         else:
             sealed = jwe_encrypt_ecdh_es(
                 msgspec.json.encode(released), row["result_jwk"], enc="A256GCM"

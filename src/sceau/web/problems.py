@@ -204,9 +204,11 @@ def oauth_exception_handler(request: Request[Any, Any, Any], exc: Exception) -> 
     classified = classify(exc, request)
     _log_if_unexpected(exc, classified, request)
     message_codes: tuple[str, ...] = ()
+    extra: dict[str, str] = {}
     if isinstance(exc, OAuthError):
         code = exc.code
         message_codes = (exc.message_code,) if exc.message_code else ()
+        extra = exc.extra
     elif classified.status in _OAUTH_CODE_BY_STATUS:
         code = _OAUTH_CODE_BY_STATUS[classified.status]
     elif classified.status >= 500:
@@ -226,7 +228,7 @@ def oauth_exception_handler(request: Request[Any, Any, Any], exc: Exception) -> 
     description = to_oauth_ascii(translator.gettext(message_id, language, classified.params))
     headers = {"Cache-Control": "no-store", "Content-Language": language, **classified.headers}
     return Response(
-        content=msgspec.json.encode({"error": code, "error_description": description}),
+        content=msgspec.json.encode({**extra, "error": code, "error_description": description}),
         status_code=classified.status,
         media_type="application/json",
         headers=headers,

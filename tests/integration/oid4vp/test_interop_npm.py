@@ -188,7 +188,8 @@ async def test_npm_wallet_with_another_kb_jwt_nonce_is_rejected(
         tamper_nonce="not-the-request-nonce",
     )
     wallet = _output(run)
-    assert wallet["kb_nonce_is_request_nonce"] is False and wallet["status"] == 200
+    # Rejected: a 400 to the wallet (SECURITY S-07), the reason recorded for the verifier.
+    assert wallet["kb_nonce_is_request_nonce"] is False and wallet["status"] == 400
     assert result["status"] == "rejected" and result["reasons"] == ["wrong_nonce"]
     assert result["claims"] is None
 
@@ -230,7 +231,7 @@ async def test_npm_wallet_credential_of_an_untrusted_issuer_is_rejected(
         mode="direct_post",
     )
     wallet = _output(run)
-    assert wallet["status"] == 200 and wallet["client"]["prefix"] == "x509_san_dns"
+    assert wallet["status"] == 400 and wallet["client"]["prefix"] == "x509_san_dns"
     assert result["status"] == "rejected" and result["reasons"] == ["untrusted_issuer"]
     assert result["claims"] is None
 

@@ -179,8 +179,16 @@ class World:
     def browser(self) -> httpx2.AsyncClient:
         return httpx2.AsyncClient(transport=self.transport, base_url=PUBLIC_URL)
 
-    async def present(self, browser: httpx2.AsyncClient, page_url: str, store: WalletStore) -> str:
-        """The wallet answers the session's request; the same-device redirect it gets back."""
+    async def present(
+        self,
+        browser: httpx2.AsyncClient,
+        page_url: str,
+        store: WalletStore,
+        *,
+        expect_status: int = 200,
+    ) -> str:
+        """The wallet answers the session's request; the same-device redirect it gets back (also
+        with the 400 of a rejected presentation, so the person returns to the sign-in page)."""
         session_id = urlsplit(page_url).path.rsplit("/", 1)[-1]
         cookie = browser.cookies.get(SIGNIN_COOKIE)
         uri = await self.app.state["signin"].wallet_uri(TENANT, session_id, cookie)
@@ -188,7 +196,7 @@ class World:
         answer = await send_presentation(
             self.wallet_http, request, plan_presentation(request, store), store
         )
-        assert answer.status_code == 200, answer.body
+        assert answer.status_code == expect_status, answer.body
         assert answer.redirect_uri is not None
         return answer.redirect_uri
 

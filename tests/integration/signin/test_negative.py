@@ -261,7 +261,7 @@ async def test_presentation_from_an_untrusted_issuer_ends_in_access_denied(world
     async with world.browser() as browser:
         r = await browser.get(authorize_url(rp, verifier))
         page = r.headers["location"]
-        back = await world.present(browser, page, store)
+        back = await world.present(browser, page, store, expect_status=400)
         assert (await browser.get(page + "/status")).json()["status"] == "rejected"
         done = await browser.get(back)
     assert done.status_code == 303
