@@ -112,13 +112,22 @@ async def oauth_core() -> None:
     raise InvalidSignature("x")
 
 
+@get("/db-down", include_in_schema=False)
+async def oauth_db_down() -> None:
+    from sqlalchemy.exc import OperationalError
+
+    raise OperationalError("INSERT ...", None, ConnectionRefusedError("connection refused"))
+
+
 TEST_ROUTES = [
     boom,
     core_signature,
     core_too_large,
     core_specific_code,
     core_specific_too_large,
-    protocol_router("/test/oauth", [oauth_token, oauth_form_token, oauth_boom, oauth_core]),
+    protocol_router(
+        "/test/oauth", [oauth_token, oauth_form_token, oauth_boom, oauth_core, oauth_db_down]
+    ),
 ]
 
 

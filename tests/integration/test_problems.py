@@ -307,3 +307,55 @@ async def test_specific_core_codes_keep_their_code_and_take_status_and_text_from
     big = await probe_client.get("/test/core-specific-too-large", headers=h(lang))
     assert big.status_code == 413 and big.json()["code"] == "token_too_large"
     assert big.json()["title"] == LANGS[lang][1]["input_too_large.title"]
+
+
+def _read_only_engine(settings: Any, db_backend: str) -> Any:
+    """An engine on the same database that may only read: a replica after a failover, or a
+    read-only role (PostgreSQL), a read-only file (SQLite)."""
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    url = settings.resolved_database_url
+    if db_backend == "postgres":
+        server_settings = {"default_transaction_read_only": "on"}
+        if settings.database_schema:
+            server_settings["search_path"] = settings.database_schema
+        return create_async_engine(url, connect_args={"server_settings": server_settings})
+    path = url.split("///", 1)[1]
+    return create_async_engine(f"sqlite+aiosqlite:///file:{path}?mode=ro&uri=true")
+
+
+async def test_a_read_only_database_is_a_503_with_retry_after_not_a_500(
+    settings, engine, db_backend, platform_token, lang
+) -> None:
+    """SECURITY R-10: writes during a failover (the database answers read-only) are 503 with
+    Retry-After — admin API as a problem, protocol endpoints as temporarily_unavailable — and
+    reads keep working."""
+    from sceau.web.app import create_app
+
+    read_only = _read_only_engine(settings, db_backend)
+    app = create_app(settings, engine=read_only)
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    try:
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+            listed = await http.get("/admin/tenants", headers=h(lang, platform_token))
+            assert listed.status_code == 200, listed.text
+            r = await http.post(
+                "/admin/tenants",
+                json={"slug": "during-failover", "name_en": "A", "name_fr": "B"},
+                headers=h(lang, platform_token),
+            )
+            body = assert_problem(r, 503, "service_unavailable", lang)
+            assert r.headers["retry-after"] == "2"
+            assert "Traceback" not in r.text and "read-only" not in r.text.lower()
+            assert body["status"] == 503
+    finally:
+        await read_only.dispose()
+
+
+async def test_a_database_outage_at_a_protocol_endpoint_is_temporarily_unavailable(
+    probe_client, lang
+) -> None:
+    r = await probe_client.get("/test/oauth/db-down", headers=h(lang))
+    assert r.status_code == 503 and r.headers["retry-after"] == "2"
+    assert r.json()["error"] == "temporarily_unavailable"
+    assert "refused" not in r.text and "INSERT" not in r.text

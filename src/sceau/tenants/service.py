@@ -8,10 +8,13 @@ from dataclasses import dataclass
 from typing import Any
 
 import msgspec
+import structlog
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from sceau.audit.models import AuditEvent
 from sceau.audit.service import record
+from sceau.db.errors import database_unavailable
 from sceau.errors import AlgorithmNotAllowed, ApiKeyNotFound, TenantNotFound, Unauthorized
 from sceau.tenants import store
 from sceau.tenants.models import (
@@ -26,6 +29,8 @@ from sceau.tenants.models import (
     TenantUpdate,
 )
 from sceau.tenants.tokens import new_token, parse_token, secret_matches
+
+_log = structlog.get_logger("sceau.tenants")
 
 
 def _now_ms() -> int:
@@ -274,19 +279,30 @@ class TenantService:
             raise Unauthorized()
         now = self.clock_ms()
         if key.last_used_at_ms is None or key.last_used_at_ms < now - self.login_audit_interval_ms:
-            async with self.engine.begin() as conn:
-                if await store.touch_api_key(conn, key_id, now, now - self.login_audit_interval_ms):
-                    await record(
-                        conn,
-                        AuditEvent(
-                            actor=f"apikey:{key_id}",
-                            action="apikey.login",
-                            target=f"apikey:{key_id}",
-                            tenant=key.tenant,
-                            request_id=request_id,
-                        ),
-                        at_ms=now,
-                    )
+            try:
+                async with self.engine.begin() as conn:
+                    if await store.touch_api_key(
+                        conn, key_id, now, now - self.login_audit_interval_ms
+                    ):
+                        await record(
+                            conn,
+                            AuditEvent(
+                                actor=f"apikey:{key_id}",
+                                action="apikey.login",
+                                target=f"apikey:{key_id}",
+                                tenant=key.tenant,
+                                request_id=request_id,
+                            ),
+                            at_ms=now,
+                        )
+            except DBAPIError as exc:
+                if not database_unavailable(exc):
+                    raise
+                # A read-only database (failover, replica): the key was checked by a read, so
+                # reads go on; its use is recorded by the first request once writes work again.
+                # A write request fails on its own write with 503 (SECURITY R-10).
+                _log.warning("apikey_login_not_recorded", key_id=key_id)
+                return Principal(key_id=key.key_id, role=key.role, tenant=key.tenant)
             key = msgspec.structs.replace(key, last_used_at_ms=now)
             cached = self._keys.get(key_id)
             if cached is not None:

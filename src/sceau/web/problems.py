@@ -29,6 +29,7 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.types import ControllerRouterHandler, ExceptionHandlersMap
 
 from sceau.core.errors import SceauError
+from sceau.db.errors import database_unavailable
 from sceau.errors import OAuthError, Unauthorized, codes_of, status_for
 from sceau.web.i18n import Language, Translator, negotiate_language, to_oauth_ascii
 
@@ -51,7 +52,13 @@ _CODE_BY_STATUS: dict[int, str] = {
 }
 
 # Protocol errors (RFC 6749 §5.2) for failures that happen before a protocol handler runs.
-_OAUTH_CODE_BY_STATUS: dict[int, str] = {401: "invalid_client", 500: "server_error"}
+_OAUTH_CODE_BY_STATUS: dict[int, str] = {
+    401: "invalid_client",
+    500: "server_error",
+    503: "temporarily_unavailable",  # RFC 6749 §4.1.2.1
+}
+
+RETRY_AFTER_S = "2"
 
 
 class Problem(msgspec.Struct, frozen=True):
@@ -127,6 +134,8 @@ def classify(exc: Exception, request: Request[Any, Any, Any]) -> Classified:
         if status >= 500:
             return Classified("service_unavailable" if status == 503 else "internal_error", status)
         return Classified(_CODE_BY_STATUS.get(status, "bad_request"), status, None, headers)
+    if database_unavailable(exc):
+        return Classified("service_unavailable", 503, None, {"Retry-After": RETRY_AFTER_S})
     return Classified("internal_error", 500)
 
 
@@ -145,7 +154,13 @@ def request_id_of(request: Request[Any, Any, Any]) -> str:
 def _log_if_unexpected(
     exc: Exception, classified: Classified, request: Request[Any, Any, Any]
 ) -> None:
-    if classified.status >= 500:
+    if classified.status == 503:
+        _log.warning(
+            "database_unavailable",
+            exc_type=type(exc).__name__,
+            path=request.scope.get("path_template"),
+        )
+    elif classified.status >= 500:
         # The stack trace goes to the log (with the request id bound by the middleware), never
         # to the client.
         _log.error(
