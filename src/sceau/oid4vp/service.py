@@ -307,7 +307,7 @@ class PresentationService:
 
     async def status(self, tenant: str, request_id: str) -> PresentationRequestStatus:
         row = await self._row(tenant, request_id)
-        return _status(row)
+        return _status(row, self._clock_ms())
 
     # --- request object (§5, JAR) --------------------------------------------------------------
 
@@ -412,6 +412,10 @@ class PresentationService:
             if row["response_mode"] != "direct_post":
                 raise OAuthError("invalid_request", status=400)  # must come encrypted
             payload = dict(form)
+        if self._clock_ms() >= row["expires_at_ms"] and row["status"] == "pending":
+            # SECURITY P-02: a response to an expired request is refused and changes nothing;
+            # readers see the request as rejected with request_expired (_view).
+            raise OAuthError("invalid_request", status=400, reason="request_expired")
         if "error" in payload:
             return await self._finish_error(row, str(payload.get("error")))
         if payload.get("state") != row["state"]:
@@ -421,10 +425,6 @@ class PresentationService:
         if not claimed:
             # Single use: a second response (a replay, or a reuse of the request) is refused.
             raise OAuthError("invalid_request", status=400, reason="request_used")
-        now = self._clock_ms()
-        if now >= row["expires_at_ms"]:
-            await self._complete(row, "rejected", ["request_expired"], [], None)
-            raise OAuthError("invalid_request", status=400, reason="request_expired")
         body: dict[str, Any] = {}
         extra: dict[str, Any] = {}
         if row["redirect_uri"]:
@@ -632,10 +632,11 @@ class PresentationService:
             if won:
                 _, plaintext = jwe_decrypt(sealed, result_private_key(secret))
                 claims = msgspec.json.decode(plaintext)
+        status, reasons = _view(row, self._clock_ms())
         return PresentationResult(
             id=row["id"],
-            status=_public_status(row["status"]),
-            reasons=list(row["reasons"] or []),
+            status=status,
+            reasons=reasons,
             outcome=list(row["outcome"] or []),
             claims=claims,
             claims_released=claims is not None
@@ -724,18 +725,29 @@ def _private_jwk(key: Any, *, kid: str) -> dict[str, Any]:
     return jwk
 
 
-def _public_status(status: str) -> Literal["pending", "verified", "rejected"]:
-    # "processing" (a response being verified) is still pending for everyone outside.
-    return "pending" if status == "processing" else cast(Any, status)
+def _view(
+    row: Mapping[str, Any], now_ms: int
+) -> tuple[Literal["pending", "verified", "rejected"], list[str]]:
+    """Status and reasons as readers see them: "processing" (a response being verified) is
+    still pending; a request that expired unanswered is rejected with request_expired, without
+    any write (a late response changes nothing)."""
+    status = row["status"]
+    if status == "pending" and now_ms >= row["expires_at_ms"]:
+        return "rejected", ["request_expired"]
+    public: Literal["pending", "verified", "rejected"] = (
+        "pending" if status == "processing" else cast(Any, status)
+    )
+    return public, list(row["reasons"] or [])
 
 
-def _status(row: Mapping[str, Any]) -> PresentationRequestStatus:
+def _status(row: Mapping[str, Any], now_ms: int) -> PresentationRequestStatus:
+    status, reasons = _view(row, now_ms)
     return PresentationRequestStatus(
         id=row["id"],
-        status=_public_status(row["status"]),
+        status=status,
         purpose=row["purpose"],
         response_mode=row["response_mode"],
-        reasons=list(row["reasons"] or []),
+        reasons=reasons,
         outcome=list(row["outcome"] or []),
         created_at_ms=row["created_at_ms"],
         expires_at_ms=row["expires_at_ms"],

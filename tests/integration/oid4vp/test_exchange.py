@@ -535,6 +535,17 @@ async def test_response_to_an_expired_request_is_rejected(
     r = await respond(client, request, token)
     assert r.status_code == 400 and r.json()["error"] == "invalid_request"
     assert await rejected_with(client, created) == ["request_expired"]
+    # SECURITY P-02: the late response changed nothing; the request reads as expired.
+    from sceau.oid4vp.tables import presentation_requests
+
+    async with app.state["engine"].connect() as conn:
+        row = (
+            await conn.execute(
+                select(presentation_requests).where(presentation_requests.c.id == created["id"])
+            )
+        ).one()
+    assert row.status == "pending" and row.completed_at_ms is None
+    assert (await respond(client, request, token)).status_code == 400  # still refused
 
 
 async def test_expired_request_object_is_not_served(client, verifier, app) -> None:
