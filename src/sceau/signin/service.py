@@ -63,6 +63,11 @@ __all__ = ["SessionNotFound", "SigninConfig", "SigninService", "build_signin_ser
 
 _log = structlog.get_logger("sceau.signin")
 
+
+class _SubjectNotDisclosed(Exception):
+    """The presentation lacks a claim the relying party's subject is derived from."""
+
+
 SIGNIN_COOKIE: Final = "sceau_signin"
 REQUEST_URI_PREFIX: Final = "urn:ietf:params:oauth:request_uri:"
 BACKCHANNEL_EVENT: Final = "http://schemas.openid.net/event/backchannel-logout"
@@ -501,6 +506,11 @@ class SigninService:
             return error("invalid_request")
         try:
             code = await self._issue_code(tenant, row)
+        except _SubjectNotDisclosed:
+            # SECURITY O-07: no stable subject, no sign-in: refused like a rejected presentation.
+            _log.info("signin_subject_not_disclosed", session_id=session_id)
+            await self._finish_refused(row)
+            return error("access_denied")
         except Exception:
             _log.exception("signin_code_failed", session_id=session_id)
             async with self._db.begin() as conn:
@@ -515,6 +525,14 @@ class SigninService:
             values["state"] = row.state
         values["iss"] = self.issuer(tenant)  # RFC 9207
         return _with_query(redirect, values)
+
+    async def _finish_refused(self, row: Any) -> None:
+        async with self._db.begin() as conn:
+            await conn.execute(
+                update(signin_sessions)
+                .where(signin_sessions.c.id == row.id)
+                .values(status="rejected", presentation_secret_sealed=None, claims_sealed=None)
+            )
 
     async def _issue_code(self, tenant: str, row: Any) -> str:
         secret = self._open(tenant, f"session:{row.id}", row.presentation_secret_sealed).decode()
@@ -549,7 +567,7 @@ class SigninService:
                 type_key = ref.vct if ref.format == "dc+sd-jwt" else ref.type
                 values = [_value_at(disclosed, p) for p in scope.subject_claims]
                 if any(v is None for v in values):
-                    raise RuntimeError("subject claims not disclosed")
+                    raise _SubjectNotDisclosed()
                 subject = [issuer, type_key, values]
         sub = await self._pairwise_sub(tenant, client, subject)
         acr = min(acrs, key=lambda a: ASSURANCE_LEVELS.index(a) if a in ASSURANCE_LEVELS else -1)
