@@ -67,7 +67,7 @@ def verify_dpop_proof(
     htu: str,
     now: int,
     algorithms: Collection[str] = DEFAULT_DPOP_ALGORITHMS,
-    max_age_s: int = 300,
+    max_age_s: int = 60,
     leeway_s: int = 60,
     access_token: str | None = None,
     nonce: str | None = None,

@@ -33,15 +33,17 @@ class Oid4vciConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fi
     # DPoP (RFC 9449, HAIP §4): required unless allow_bearer.
     allow_bearer: bool = False
     dpop_algorithms: tuple[str, ...] = ("ES256", "ES384", "EdDSA", "Ed25519")
-    dpop_max_age_s: int = 300
+    # iat freshness windows: as old as 60 s, up to 60 s ahead (SECURITY R-06: a wallet clock
+    # +-10 s is accepted, +-90 s is not); replay is stopped by jti / c_nonce within the window.
+    dpop_max_age_s: int = 60
     dpop_leeway_s: int = 60
     # Key proofs (Appendix F.1): alg allow-list and iat freshness window.
     proof_algorithms: tuple[str, ...] = ("ES256", "ES384", "EdDSA", "Ed25519")
-    proof_max_age_s: int = 300
+    proof_max_age_s: int = 60
     proof_leeway_s: int = 60
     # Wallet attestation PoP (Appendix E, draft-ietf-oauth-attestation-based-client-auth): iat
     # freshness window; its jti is remembered this long.
-    client_attestation_max_age_s: int = 300
+    client_attestation_max_age_s: int = 60
     client_attestation_leeway_s: int = 60
     # Deferred issuance (§9): the wallet is told to wait this long; the credential is ready then.
     deferred_interval_s: int = 5

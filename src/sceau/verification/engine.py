@@ -347,7 +347,9 @@ class VerificationEngine:
         *,
         clock: Callable[[], float] = time.time,
         leeway_s: int = 60,
-        kb_max_age_s: int = 300,
+        # A KB-JWT may be this old beyond the leeway: 0, so one older than the leeway (60 s) is
+        # refused (SECURITY R-06; RFC 9901 §7.3 step 5 leaves the window to the verifier).
+        kb_max_age_s: int = 0,
     ) -> None:
         self.policy = policy
         self.status = status

@@ -123,8 +123,9 @@ async def test_token_without_dpop_is_refused_when_bearer_is_not_allowed(issuer: 
 
 @pytest.mark.parametrize(
     "case",
-    ["typ", "htm", "htu", "iat_old", "iat_future", "no_jti", "private_key", "alg"],
-)
+    ["typ", "htm", "htu", "iat_old", "iat_future", "iat_90s_old", "iat_90s_ahead", "no_jti",
+     "private_key", "alg"],
+)  # fmt: skip
 async def test_bad_dpop_proof_is_invalid_dpop_proof(issuer: Issuer, case: str) -> None:
     key = new_signer()
     htu = f"{issuer.issuer_id}/token"
@@ -135,6 +136,9 @@ async def test_bad_dpop_proof_is_invalid_dpop_proof(issuer: Issuer, case: str) -
         "htu": lambda: dpop_proof(key, "POST", f"{issuer.issuer_id}/credential"),
         "iat_old": lambda: dpop_proof(key, "POST", htu, iat=now - 3600),
         "iat_future": lambda: dpop_proof(key, "POST", htu, iat=now + 3600),
+        # SECURITY R-06: a clock 90 s off is beyond the 60 s window.
+        "iat_90s_old": lambda: dpop_proof(key, "POST", htu, iat=now - 90),
+        "iat_90s_ahead": lambda: dpop_proof(key, "POST", htu, iat=now + 90),
         "no_jti": lambda: dpop_proof(key, "POST", htu, jti=""),
         "private_key": lambda: _private_jwk_proof(htu),
         "alg": lambda: dpop_proof(new_signer("PS256"), "POST", htu),
@@ -276,6 +280,8 @@ def _proof_case(case: str, issuer_id: str, nonce: str) -> Any:
         "aud": key_proof(key, "https://other.example", nonce),
         "iat_old": key_proof(key, issuer_id, nonce, iat=now - 3600),
         "iat_future": key_proof(key, issuer_id, nonce, iat=now + 3600),
+        "iat_90s_old": key_proof(key, issuer_id, nonce, iat=now - 90),
+        "iat_90s_ahead": key_proof(key, issuer_id, nonce, iat=now + 90),
         "no_nonce": key_proof(key, issuer_id, None),
         "kid": key_proof(key, issuer_id, nonce, header={"kid": "did:example:1#k"}),
         "signature": key_proof(key, issuer_id, nonce)[:-4] + "AAAA",
@@ -287,8 +293,8 @@ def _proof_case(case: str, issuer_id: str, nonce: str) -> Any:
 
 @pytest.mark.parametrize(
     "case",
-    ["missing", "typ", "aud", "iat_old", "iat_future", "no_nonce", "kid", "signature", "alg",
-     "not_jwt", "empty"],
+    ["missing", "typ", "aud", "iat_old", "iat_future", "iat_90s_old", "iat_90s_ahead", "no_nonce",
+     "kid", "signature", "alg", "not_jwt", "empty"],
 )  # fmt: skip
 async def test_bad_key_proof_is_invalid_proof(issuer: Issuer, case: str) -> None:
     wallet, _ = await _token(issuer)
@@ -298,6 +304,18 @@ async def test_bad_key_proof_is_invalid_proof(issuer: Issuer, case: str) -> None
     if case != "missing":
         body["proofs"] = {"jwt": proof if isinstance(proof, list) else [proof]}
     _assert_error(await wallet.post_json("credential", body), "invalid_proof")
+
+
+@pytest.mark.parametrize("skew", [-10, 10])
+async def test_a_wallet_clock_ten_seconds_off_is_accepted(issuer: Issuer, skew: int) -> None:
+    """SECURITY R-06: +-10 s of clock skew works for the key proof."""
+    wallet, _ = await _token(issuer)
+    proof = key_proof(
+        new_signer(), issuer.issuer_id, await wallet.nonce(), iat=int(time.time()) + skew
+    )
+    body = {"credential_configuration_id": "permit", "proofs": {"jwt": [proof]}}
+    response = await wallet.post_json("credential", body)
+    assert response.status_code == 200, response.text
 
 
 async def test_unknown_reused_or_expired_c_nonce_is_invalid_nonce(issuer: Issuer) -> None:

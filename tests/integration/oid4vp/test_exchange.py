@@ -358,6 +358,21 @@ async def test_kb_jwt_with_other_nonce_is_rejected(client, verifier, issuer, hol
     assert await rejected_with(client, created) == ["wrong_nonce"]
 
 
+@pytest.mark.parametrize(("skew", "verified"), [(-10, True), (-90, False), (90, False)])
+async def test_kb_jwt_iat_must_be_within_the_leeway(
+    client, verifier, issuer, holder, skew, verified
+) -> None:
+    """SECURITY R-06: a holder clock 10 s off works; a KB-JWT 90 s old or ahead is refused."""
+    created, request = await start(client, verifier, SD_QUERY)
+    vp = sd_jwt_presentation(
+        issuer.sd_jwt_vc(holder), request, holder.kb_signer, iat=int(time.time()) + skew
+    )
+    r = await respond(client, request, {"pid": [vp]})
+    assert r.status_code == (200 if verified else 400), r.text
+    got = await result(client, created)
+    assert got["status"] == ("verified" if verified else "rejected"), got
+
+
 async def test_kb_jwt_with_other_audience_is_rejected(client, verifier, issuer, holder) -> None:
     created, request = await start(client, verifier, SD_QUERY)
     # The audience without its prefix is another client (§B.3.6: aud = client_id incl. prefix).
