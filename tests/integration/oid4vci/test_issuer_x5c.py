@@ -166,6 +166,14 @@ class CertAuthority:
         return [_pem(leaf), _pem(self.intermediate), _pem(self.root)]
 
 
+def _another_process(issuer: Issuer, engine: Any, **options: Any) -> KeyStoreService:
+    """A key store as another app process on the same database and KEK would have it."""
+    keys = issuer.app.state["keys"]
+    return KeyStoreService(
+        engine, keys.backend, tenants=keys.tenants, public_url=keys.public_url, **options
+    )
+
+
 async def _active_key(issuer: Issuer) -> tuple[str, Any]:
     r = await issuer.http.get(
         f"/admin/tenants/{issuer.tenant.slug}/keys", headers=issuer.admin("admin")
@@ -390,15 +398,7 @@ async def test_another_process_uses_an_uploaded_chain_after_its_key_cache_ttl(
 ) -> None:
     """A second app process (same database and KEK): it reads the chain with the active key
     (no query of its own per issuance) and sees an upload made elsewhere at its next refresh."""
-    keys = issuer.app.state["keys"]
-    other = KeyStoreService(
-        engine,
-        keys.backend,
-        tenants=keys.tenants,
-        public_url=keys.public_url,
-        active_cache_ttl_s=0,
-        dev_certificates=True,
-    )
+    other = _another_process(issuer, engine, active_cache_ttl_s=0, dev_certificates=True)
     slug = issuer.tenant.slug
     kid, spki = await _active_key(issuer)
     signer = await other.get_signer(slug)
@@ -420,14 +420,7 @@ async def test_a_key_created_before_chains_gets_a_dev_chain_on_first_use(
         await conn.execute(
             update(signing_keys).where(signing_keys.c.kid == kid).values(x509_chain=null())
         )
-    keys = issuer.app.state["keys"]
-    fresh = KeyStoreService(
-        engine,
-        keys.backend,
-        tenants=keys.tenants,
-        public_url=keys.public_url,
-        dev_certificates=True,
-    )
+    fresh = _another_process(issuer, engine, dev_certificates=True)
     await fresh.get_signer(issuer.tenant.slug)
     chain = await _chain(issuer, kid)
     assert chain["source"] == "dev"
@@ -440,14 +433,7 @@ async def test_without_dev_certificates_a_key_has_no_chain_and_no_x5c(
     issuer: Issuer, engine: Any
 ) -> None:
     """Production: no dev chain is made; signatures carry kid only until a chain is uploaded."""
-    keys = issuer.app.state["keys"]
-    prod = KeyStoreService(
-        engine,
-        keys.backend,
-        tenants=keys.tenants,
-        public_url=keys.public_url,
-        dev_certificates=False,
-    )
+    prod = _another_process(issuer, engine, dev_certificates=False)
     created = await prod.create_key(SYSTEM_ACTOR, issuer.tenant.slug, "ES256")
     signer = await prod.get_signer(issuer.tenant.slug)
     assert signer.key_id == created.kid
@@ -593,13 +579,7 @@ async def test_expiry_warning_comes_again_for_a_renewed_chain_and_never_for_othe
         ("issuer_certificate_expiring", 10),
         ("issuer_certificate_expiring", 20),
     ]
-    prod = KeyStoreService(
-        engine,
-        keys.backend,
-        tenants=keys.tenants,
-        public_url=keys.public_url,
-        dev_certificates=False,
-    )
+    prod = _another_process(issuer, engine, dev_certificates=False)
     with structlog.testing.capture_logs() as logs:  # an EdDSA key can hold no chain: nothing to do
         assert await prod.issuer_x5c(issuer.tenant.slug, "an-eddsa-kid", "EdDSA") is None
     assert logs == []
