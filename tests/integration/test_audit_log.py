@@ -188,22 +188,40 @@ async def test_sealing_in_batches_keeps_order_and_links(engine) -> None:
     assert await AuditService(engine).verify() == (7, None)
 
 
-async def test_recording_does_not_wait_for_another_open_transaction(engine, db_backend) -> None:
-    """Two audited changes in flight at once do not queue on a shared row (PostgreSQL; SQLite has
-    one writer at a time whatever the audit log does). The event committed last but recorded
-    first is sealed by a later pass, after the other."""
-    if db_backend != "postgres":
-        pytest.skip("SQLite serialises all writers: nothing to show there")
+async def test_recording_touches_no_shared_row_and_late_commits_are_chained_later(
+    engine, db_backend
+) -> None:
+    """Recording writes only its own pending row: the chain head is not touched until a seal
+    (both back-ends). On PostgreSQL, two audited changes in flight at once do not queue on each
+    other, and the event committed last but recorded first is sealed by a later pass; SQLite has
+    one writer at a time whatever the audit log does, so there the two commit in turn."""
+    from sceau.audit import store
+    from sceau.audit.chain import GENESIS_HASH
+
+    async def head() -> tuple[int, str]:
+        async with engine.connect() as conn:
+            return await store.head(conn)
+
     async with engine.connect() as first:
         await first.begin()
         await record(first, _event("recorded-first"))
-        with anyio.fail_after(5):  # before: this waited on the head lock held by `first`
-            async with engine.begin() as second:
-                await record(second, _event("committed-first"))
-        assert await seal(engine) == 1
+        if db_backend == "postgres":
+            with anyio.fail_after(5):  # before 0014: this waited on the head lock of `first`
+                async with engine.begin() as second:
+                    await record(second, _event("committed-first"))
+            assert await head() == (0, GENESIS_HASH)  # recording left the head alone
+            assert await seal(engine) == 1
         await first.commit()
-    assert await seal(engine) == 1
-    assert await _sealed_targets(engine) == ["committed-first", "recorded-first"]
+    if db_backend == "postgres":
+        assert await seal(engine) == 1
+        expected = ["committed-first", "recorded-first"]
+    else:
+        async with engine.begin() as second:
+            await record(second, _event("committed-first"))
+        assert await head() == (0, GENESIS_HASH)  # recording left the head alone
+        assert await seal(engine) == 2
+        expected = ["recorded-first", "committed-first"]
+    assert await _sealed_targets(engine) == expected
     assert await AuditService(engine).verify() == (2, None)
 
 
@@ -327,16 +345,19 @@ async def test_listing_and_verify_work_on_a_read_only_database(
 async def test_periodic_pass_leaves_the_work_to_a_sealer_holding_the_head(
     engine, db_backend
 ) -> None:
-    if db_backend != "postgres":
-        pytest.skip("SKIP LOCKED is PostgreSQL's; SQLite has one writer at a time")
+    """A periodic pass (wait=False) that finds the head locked by another sealer skips at once
+    on PostgreSQL (SKIP LOCKED); with the head free it seals on both back-ends (SQLite has one
+    writer at a time, so a pass there simply waits its turn)."""
     from sceau.audit import store
 
     async with engine.begin() as conn:
         await record(conn, _event("queued"))
-    async with engine.connect() as holder:
-        await holder.begin()
-        assert await store.lock_head(holder) is not None
-        with anyio.fail_after(5):  # does not queue behind the holder
-            assert await seal(engine, wait=False) == 0
-        await holder.rollback()
+    if db_backend == "postgres":
+        async with engine.connect() as holder:
+            await holder.begin()
+            assert await store.lock_head(holder) is not None
+            with anyio.fail_after(5):  # does not queue behind the holder
+                assert await seal(engine, wait=False) == 0
+            await holder.rollback()
     assert await seal(engine, wait=False) == 1
+    assert await _sealed_targets(engine) == ["queued"]
